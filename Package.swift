@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+//
+// swift-sshd: an SSH and SFTP server for Linux, and the Swift library it is built on.
+// Layers (docs: DESIGN §2) import only downward:
+//   C system libraries → CShims → SSHWire → SSHCrypto → SSHCore → (SFTP, Reactor) → SSHKit → SSHDaemon → swift-sshd
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "swift-sshd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SSHWire", targets: ["SSHWire"]),
+        .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
+        .library(name: "SSHCore", targets: ["SSHCore"]),
+        .executable(name: "ssh-demo-server", targets: ["ssh-demo-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // MARK: - C system libraries (Debian: libssl-dev, zlib1g-dev, libpam0g-dev)
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CPAM",
+            providers: [.apt(["libpam0g-dev"])]),
+        .target(
+            name: "CShims",
+            dependencies: ["COpenSSL"],
+            linkerSettings: [.linkedLibrary("crypto")]),
+
+        // MARK: - Swift layers
+        .target(name: "SSHWire", swiftSettings: strict),
+        .target(
+            name: "SSHCrypto",
+            dependencies: [
+                "SSHWire", "COpenSSL", "CShims",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        .target(name: "SSHCore", dependencies: ["SSHWire", "SSHCrypto"], swiftSettings: strict),
+
+        // MARK: - Programs
+        .executableTarget(
+            name: "ssh-demo-server", dependencies: ["SSHCore", "SSHCrypto", "CShims"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "PacketBenchmark", dependencies: ["SSHCore", "SSHCrypto"],
+            path: "bench/PacketBenchmark", swiftSettings: strict),
+
+        // MARK: - Tests
+        .testTarget(name: "SSHWireTests", dependencies: ["SSHWire"], swiftSettings: strict),
+        .testTarget(
+            name: "SSHCryptoTests", dependencies: ["SSHCrypto", "SSHWire"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "SSHCoreTests", dependencies: ["SSHCore", "SSHCrypto", "SSHWire"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "InteropTests", dependencies: ["SSHCrypto"],
+            swiftSettings: strict),
+    ]
+)

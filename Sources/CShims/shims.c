@@ -1,0 +1,37 @@
+#include "CShims.h"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/provider.h>
+#include <pthread.h>
+
+void sshd_cleanse(void *ptr, size_t len) { OPENSSL_cleanse(ptr, len); }
+
+int sshd_memcmp_consttime(const void *a, const void *b, size_t len) { return CRYPTO_memcmp(a, b, len); }
+
+static pthread_once_t providers_once = PTHREAD_ONCE_INIT;
+static int providers_loaded = 0;
+
+static void load_providers(void) {
+    OSSL_PROVIDER *def = OSSL_PROVIDER_load(NULL, "default");
+    OSSL_PROVIDER *leg = OSSL_PROVIDER_load(NULL, "legacy");
+    providers_loaded = (def != NULL && leg != NULL);
+}
+
+int sshd_load_providers(void) {
+    pthread_once(&providers_once, load_providers);
+    return providers_loaded;
+}
+
+void sshd_openssl_free(void *ptr) { OPENSSL_free(ptr); }
+
+void sshd_openssl_last_error(char *buf, size_t len) {
+    if (len == 0) return;
+    unsigned long code = ERR_get_error();
+    if (code == 0) {
+        buf[0] = 0;
+    } else {
+        ERR_error_string_n(code, buf, len);
+    }
+    ERR_clear_error();
+}

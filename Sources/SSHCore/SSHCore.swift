@@ -1,0 +1,2 @@
+import SSHCrypto
+import SSHWire

@@ -1,0 +1,2 @@
+import SSHCore
+print("bench")
