@@ -45,3 +45,13 @@ public func constantTimeEquals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBuffer
 public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in constantTimeEquals(pa, pb) } }
 }
+
+extension SecureBytes {
+    /// Wipes an ordinary array that held secret material, then empties it.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { buffer in
+            if let base = buffer.baseAddress { sshd_cleanse(base, buffer.count) }
+        }
+        bytes.removeAll()
+    }
+}

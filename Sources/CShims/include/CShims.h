@@ -27,3 +27,16 @@ void sshd_openssl_free(void *ptr);
 void sshd_openssl_last_error(char *buf, size_t len);
 
 #endif
+
+// MARK: sockets
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+/// Opens a blocking TCP listener on IPv4 `host`:`port` (0 = kernel-chosen) with SO_REUSEADDR and
+/// close-on-exec; returns the fd and stores the bound port, or -1 with errno set.
+int sshd_tcp_listen_ipv4(const char *host, uint16_t port, int backlog, uint16_t *bound_port);
+
+/// accept4 with SOCK_CLOEXEC; stores the peer's address text (at least INET6_ADDRSTRLEN bytes) and port.
+int sshd_tcp_accept(int listener, char *address, size_t address_len, uint16_t *port);

@@ -1,2 +1,0 @@
-import SSHCrypto
-import SSHWire

@@ -1,0 +1,79 @@
+import SSHCrypto
+
+/// Frames and seals outgoing packets (RFC 4253 §6) directly into the output buffer.
+struct PacketSender {
+    /// Sealed bytes waiting to be written to the peer.
+    private(set) var output: [UInt8] = []
+    var protection: (any PacketProtection)?
+    /// RFC 4253 §6.4; reset by strict KEX at NEWKEYS.
+    var sequenceNumber: UInt32 = 0
+    var bytesSinceKeyChange: UInt64 = 0
+    var packetsSinceKeyChange: UInt64 = 0
+    private var randomPool = RandomPool()
+
+    /// Raw bytes before the binary packet protocol starts (the identification line).
+    mutating func appendRaw(_ bytes: [UInt8]) { output.append(contentsOf: bytes) }
+
+    /// Takes everything sealed so far.
+    mutating func takeOutput() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    var hasOutput: Bool { !output.isEmpty }
+
+    /// Frames `payload` with random padding and seals it in place at the end of ``output``.
+    mutating func send(_ payload: [UInt8]) throws(TransportError) {
+        let blockSize = max(8, protection?.blockSize ?? 8)
+        let tagLength = protection?.tagLength ?? 0
+        let lengthIsAuthenticatedOnly = protection?.lengthIsAuthenticatedOnly ?? false
+        // RFC 4253 §6: (packet_length [+ 4]) is a multiple of the block size, padding 4…255 bytes.
+        let unpadded = 1 + payload.count + (lengthIsAuthenticatedOnly ? 0 : 4)
+        var padding = blockSize - unpadded % blockSize
+        if padding < TransportLimits.minimumPadding { padding += blockSize }
+        while 4 + 1 + payload.count + padding < TransportLimits.minimumPacketSize { padding += blockSize }
+        let packetLength = 1 + payload.count + padding
+        let total = 4 + packetLength + tagLength
+
+        let start = output.count
+        output.reserveCapacity(start + total)
+        output.append(UInt8(truncatingIfNeeded: packetLength >> 24))
+        output.append(UInt8(truncatingIfNeeded: packetLength >> 16))
+        output.append(UInt8(truncatingIfNeeded: packetLength >> 8))
+        output.append(UInt8(truncatingIfNeeded: packetLength))
+        output.append(UInt8(padding))
+        output.append(contentsOf: payload)
+        randomPool.append(padding, to: &output)
+        output.append(contentsOf: repeatElement(0, count: tagLength))
+        if let protection {
+            let sequence = sequenceNumber
+            do {
+                try output.withUnsafeMutableBytes { raw in
+                    try protection.seal(UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + total]), sequenceNumber: sequence)
+                }
+            } catch {
+                output.removeSubrange(start...)
+                throw .protocolError("sealing failed: \(error)")
+            }
+        }
+        sequenceNumber &+= 1
+        bytesSinceKeyChange &+= UInt64(total)
+        packetsSinceKeyChange &+= 1
+    }
+}
+
+/// Random padding bytes drawn from a refilled pool, so a packet costs no CSPRNG call of its own.
+private struct RandomPool {
+    private static let poolSize = 4096
+    private var bytes: [UInt8] = []
+    private var index = 0
+
+    mutating func append(_ count: Int, to output: inout [UInt8]) {
+        if index + count > bytes.count {
+            bytes = OpenSSL.randomBytes(Self.poolSize)
+            index = 0
+        }
+        output.append(contentsOf: bytes[index..<index + count])
+        index += count
+    }
+}
