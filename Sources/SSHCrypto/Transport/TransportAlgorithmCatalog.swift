@@ -1,0 +1,27 @@
+/// The registry of packet ciphers and MACs (DESIGN §4), keyed by wire name.
+///
+/// ### Invariants
+/// - ``ciphers`` and ``macs`` hold every implemented algorithm, modern ones first; the legacy
+///   ones (named `insecure…` where they are declared) are implemented but belong in no default
+///   preference list.
+/// - Lookups are by exact wire name; an unknown name gives nil and the caller decides whether
+///   that is a configuration error.
+public enum TransportAlgorithms {
+    public static let ciphers: [any CipherAlgorithm] = [
+        ChaCha20Poly1305Cipher(),
+        AESGCMCipher.aes128,
+        AESGCMCipher.aes256,
+    ]
+
+    public static let macs: [any MACAlgorithm] = []
+
+    /// The cipher with wire name `name`, or nil.
+    public static func cipher(named name: String) -> (any CipherAlgorithm)? {
+        ciphers.first { $0.name == name }
+    }
+
+    /// The MAC with wire name `name`, or nil.
+    public static func mac(named name: String) -> (any MACAlgorithm)? {
+        macs.first { $0.name == name }
+    }
+}
