@@ -3,8 +3,7 @@ import Testing
 @testable import SSHCrypto
 
 /// Known answers for the AEAD building blocks, through the same internal types the packet
-/// protections use (``AESGCM``, ``ChaCha20``, ``Poly1305``), and for whole
-/// chacha20-poly1305@openssh.com packets.
+/// protections use (``AESGCM``, ``ChaCha20``, ``Poly1305``).
 @Suite struct TransportAEADVectorTests {
     struct GCMVector: Decodable, Sendable, CustomTestStringConvertible {
         var name, key, iv, aad, plaintext, ciphertext, tag: String
@@ -19,7 +18,6 @@ import Testing
         #expect(Self.gcmVectors.count == 6)
         #expect(Self.chachaFile.chacha20.count == 1)
         #expect(Self.chachaFile.poly1305.count == 1)
-        #expect(Self.packetVectors.count == 3)
     }
 
     @Test(arguments: gcmVectors)
@@ -120,37 +118,5 @@ import Testing
                 #expect(tag == TransportFixtures.bytes(hex: vector.tag), "\(vector.name)")
             }
         }
-    }
-
-    struct PacketVector: Decodable, Sendable, CustomTestStringConvertible {
-        var description, key, plaintext, sealed: String
-        var sequenceNumber: UInt32
-        var testDescription: String { description }
-    }
-
-    /// Whole chacha20-poly1305@openssh.com packets produced by
-    /// `Fixtures/transport/make_chacha20_poly1305_packets.py`, which computes each twice (plain
-    /// Python ChaCha20/Poly1305 in the original 64-bit-counter layout, and the `cryptography`
-    /// package) and requires agreement.
-    static let packetVectors =
-        (try? TransportFixtures.load([PacketVector].self, "chacha20-poly1305-packets")) ?? []
-
-    @Test(arguments: packetVectors)
-    func chaCha20Poly1305Packet(vector: PacketVector) throws {
-        let key = SecureBytes(TransportFixtures.bytes(hex: vector.key))
-        let cipher = ChaCha20Poly1305Cipher()
-        let sealer = try cipher.makeProtection(key: key, iv: SecureBytes([]), mac: nil, macKey: nil, sealing: true)
-        let opener = try cipher.makeProtection(key: key, iv: SecureBytes([]), mac: nil, macKey: nil, sealing: false)
-        let plaintext = TransportFixtures.bytes(hex: vector.plaintext)
-        let sealed = TransportFixtures.bytes(hex: vector.sealed)
-
-        var packet = plaintext + [UInt8](repeating: 0, count: sealer.tagLength)
-        try sealer.seal(&packet, sequenceNumber: vector.sequenceNumber)
-        #expect(packet == sealed)
-
-        var received = sealed
-        let length = try opener.receive(&received, sequenceNumber: vector.sequenceNumber)
-        #expect(Int(length) == plaintext.count - 4)
-        #expect(Array(received.prefix(plaintext.count)) == plaintext)
     }
 }

@@ -11,9 +11,29 @@ public enum TransportAlgorithms {
         ChaCha20Poly1305Cipher(),
         AESGCMCipher.aes128,
         AESGCMCipher.aes256,
+        BlockModeCipher.aes128CTR,
+        BlockModeCipher.aes192CTR,
+        BlockModeCipher.aes256CTR,
+        BlockModeCipher.insecureAES128CBC,
+        BlockModeCipher.insecureAES192CBC,
+        BlockModeCipher.insecureAES256CBC,
+        BlockModeCipher.insecureTripleDESCBC,
     ]
 
-    public static let macs: [any MACAlgorithm] = []
+    public static let macs: [any MACAlgorithm] = [
+        HMACAlgorithm.sha256EtM,
+        HMACAlgorithm.sha512EtM,
+        HMACAlgorithm.sha1EtM,
+        HMACAlgorithm.sha256,
+        HMACAlgorithm.sha512,
+        HMACAlgorithm.sha1,
+        HMACAlgorithm.insecureSHA1_96,
+        HMACAlgorithm.insecureMD5,
+        HMACAlgorithm.insecureMD5_96,
+        HMACAlgorithm.insecureSHA1_96EtM,
+        HMACAlgorithm.insecureMD5EtM,
+        HMACAlgorithm.insecureMD5_96EtM,
+    ]
 
     /// The cipher with wire name `name`, or nil.
     public static func cipher(named name: String) -> (any CipherAlgorithm)? {
