@@ -12,7 +12,8 @@ import Testing
     }
 
     /// RFC 4231 §4 test cases 1–7 for HMAC-SHA-256 and HMAC-SHA-512 (case 5 truncated to 128
-    /// bits, as it specifies), RFC 2202 §3 (HMAC-SHA-1) and §2 (HMAC-MD5) test cases 1–7.
+    /// bits, as it specifies), RFC 2202 §3 (HMAC-SHA-1) and §2 (HMAC-MD5), RFC 2286 §2
+    /// (HMAC-RIPEMD160) test cases 1–7.
     static let hmacVectors = TransportFixtures.vectors(HMACVector.self, "hmac")
 
     struct CTRVector: Decodable, Sendable, CustomTestStringConvertible {
@@ -24,7 +25,7 @@ import Testing
     static let ctrVectors = TransportFixtures.vectors(CTRVector.self, "aes-ctr")
 
     @Test func fixturesPresent() {
-        #expect(Self.hmacVectors.count == 28)
+        #expect(Self.hmacVectors.count == 35)
         #expect(Self.ctrVectors.count == 3)
     }
 

@@ -31,7 +31,7 @@ import Testing
     static let runs = (try? TransportFixtures.load([Run].self, "packet-vectors")) ?? []
 
     @Test func fixturePresent() {
-        #expect(Self.runs.count == 5)
+        #expect(Self.runs.count == 11)
     }
 
     @Test(arguments: runs)

@@ -1,7 +1,7 @@
 import COpenSSL
 
-/// Block ciphers in CTR (RFC 4344 §4) or CBC (RFC 4253 §6.3) mode, paired with an
-/// ``HMACAlgorithm``.
+/// Block ciphers in CTR (RFC 4344 §4) or CBC (RFC 4253 §6.3) mode, and the RC4 stream ciphers
+/// (RFC 4253 §6.3, RFC 4345), paired with an ``HMACAlgorithm``.
 ///
 /// ### Invariants
 /// - Not AEAD: `makeProtection` requires an ``HMACAlgorithm`` and its key.
@@ -9,11 +9,13 @@ import COpenSSL
 ///   counter, the CBC chaining value); it is never reset inside a connection direction.
 public struct BlockModeCipher: CipherAlgorithm {
     /// How the block cipher is chained.
-    public enum Mode: Sendable {
+    public enum Mode: Sendable, Equatable {
         /// RFC 4344 §4: a stream; the IV is the initial counter, incremented as a big-endian integer.
         case ctr
         /// RFC 4253 §6.3: cipher block chaining; every encrypted range is whole blocks.
         case cbc
+        /// RC4 with no IV; RFC 4345 §4 discards the first `discardedKeyStream` bytes of key stream.
+        case arcfour(discardedKeyStream: Int)
     }
 
     public let name: String
@@ -29,7 +31,7 @@ public struct BlockModeCipher: CipherAlgorithm {
         self.name = name
         self.openSSLName = openSSL
         self.keyLength = keyLength
-        self.ivLength = blockSize
+        if case .arcfour = mode { self.ivLength = 0 } else { self.ivLength = blockSize }
         self.blockSize = blockSize
         self.mode = mode
     }
@@ -52,6 +54,26 @@ public struct BlockModeCipher: CipherAlgorithm {
     public static let insecureTripleDESCBC = BlockModeCipher(
         "3des-cbc", openSSL: "DES-EDE3-CBC", keyLength: 24, blockSize: 8, mode: .cbc)
 
+    /// Blowfish in CBC mode with a 128-bit key (RFC 4253 §6.3).
+    public static let insecureBlowfishCBC = BlockModeCipher(
+        "blowfish-cbc", openSSL: "BF-CBC", keyLength: 16, blockSize: 8, mode: .cbc)
+    /// CAST-128 in CBC mode with a 128-bit key (RFC 4253 §6.3).
+    public static let insecureCAST128CBC = BlockModeCipher(
+        "cast128-cbc", openSSL: "CAST5-CBC", keyLength: 16, blockSize: 8, mode: .cbc)
+
+    // MARK: - Legacy RC4 (RFC 4253 §6.3, RFC 4345): implemented, off by default (DESIGN §4)
+
+    /// RFC 4345 §4: 1536 bytes of RC4 key stream are discarded before use.
+    static let arcfourDiscard = 1536
+
+    /// RFC 4253 §6.3: RC4 with a 128-bit key and nothing discarded.
+    public static let insecureArcfour = BlockModeCipher(
+        "arcfour", openSSL: "RC4", keyLength: 16, blockSize: 8, mode: .arcfour(discardedKeyStream: 0))
+    public static let insecureArcfour128 = BlockModeCipher(
+        "arcfour128", openSSL: "RC4", keyLength: 16, blockSize: 8, mode: .arcfour(discardedKeyStream: arcfourDiscard))
+    public static let insecureArcfour256 = BlockModeCipher(
+        "arcfour256", openSSL: "RC4", keyLength: 32, blockSize: 8, mode: .arcfour(discardedKeyStream: arcfourDiscard))
+
     public func makeProtection(
         key: SecureBytes, iv: SecureBytes, mac: (any MACAlgorithm)?, macKey: SecureBytes?, sealing: Bool
     ) throws -> any PacketProtection {
@@ -73,6 +95,10 @@ public struct BlockModeCipher: CipherAlgorithm {
             try iv.withUnsafeBytes { iv in
                 try EVPCipherContext(cipher: evpCipher, key: key, iv: iv, encrypting: sealing, operation: name)
             }
+        }
+        if case .arcfour(let discarded) = mode, discarded > 0 {
+            var keyStream = [UInt8](repeating: 0, count: discarded)
+            try keyStream.withUnsafeMutableBytes { try context.transform($0) }
         }
         let authenticator = try macKey.withUnsafeBytes { try HMAC(digest: hmac.digest, key: $0) }
         return CipherMACPacketProtection(

@@ -26,18 +26,26 @@ final class EVPCipherContext {
         OpenSSL.initialize()
         guard let cipher, let context = EVP_CIPHER_CTX_new() else { throw CryptoError.fromOpenSSL(operation) }
         self.context = context
-        guard Int(EVP_CIPHER_get_key_length(cipher)) == key.count else {
-            throw CryptoError.invalidKey("\(operation): key must be \(EVP_CIPHER_get_key_length(cipher)) bytes")
-        }
         if let iv, iv.count != Int(EVP_CIPHER_get_iv_length(cipher)) {
             throw CryptoError.invalidKey("\(operation): IV must be \(EVP_CIPHER_get_iv_length(cipher)) bytes")
         }
-        let ok = EVP_CipherInit_ex(
-            context, cipher, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self),
-            iv?.baseAddress?.assumingMemoryBound(to: UInt8.self), encrypting ? 1 : 0)
-        guard ok == 1, EVP_CIPHER_CTX_set_padding(context, 0) == 1 else {
+        // Cipher first, then the key length where it is not the cipher's default (RC4, Blowfish and
+        // CAST5 take several; fixed-key ciphers such as AES refuse), then key and IV.
+        let direction: Int32 = encrypting ? 1 : 0
+        guard EVP_CipherInit_ex(context, cipher, nil, nil, nil, direction) == 1 else {
             throw CryptoError.fromOpenSSL(operation)
         }
+        if Int(EVP_CIPHER_CTX_get_key_length(context)) != key.count {
+            guard key.count <= Int(Int32.max), EVP_CIPHER_CTX_set_key_length(context, Int32(key.count)) == 1 else {
+                ERR_clear_error()
+                throw CryptoError.invalidKey("\(operation): key must be \(EVP_CIPHER_get_key_length(cipher)) bytes")
+            }
+        }
+        guard EVP_CipherInit_ex(
+                context, nil, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                iv.flatMap { $0.count > 0 ? $0.baseAddress?.assumingMemoryBound(to: UInt8.self) : nil }, direction) == 1,
+            EVP_CIPHER_CTX_set_padding(context, 0) == 1
+        else { throw CryptoError.fromOpenSSL(operation) }
     }
 
     deinit { EVP_CIPHER_CTX_free(context) }

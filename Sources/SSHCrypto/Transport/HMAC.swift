@@ -19,7 +19,6 @@ final class HMAC {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { throw CryptoError.fromOpenSSL("EVP_MAC_fetch(HMAC)") }
         defer { EVP_MAC_free(mac) }
         guard let context = EVP_MAC_CTX_new(mac) else { throw CryptoError.fromOpenSSL("EVP_MAC_CTX_new(HMAC)") }
-        self.context = context
         var name = Array(digest.utf8CString)
         let keyed = name.withUnsafeMutableBufferPointer { name in
             var params = [
@@ -34,9 +33,14 @@ final class HMAC {
                     &params)
             }
         }
-        guard keyed == 1 else { throw CryptoError.fromOpenSSL("EVP_MAC_init(HMAC \(digest))") }
-        digestLength = EVP_MAC_CTX_get_mac_size(context)
-        guard digestLength > 0 else { throw CryptoError.fromOpenSSL("EVP_MAC_CTX_get_mac_size") }
+        let size = EVP_MAC_CTX_get_mac_size(context)
+        guard keyed == 1, size > 0 else {
+            let error = CryptoError.fromOpenSSL("EVP_MAC_init(HMAC \(digest))")
+            EVP_MAC_CTX_free(context)
+            throw error
+        }
+        self.context = context
+        self.digestLength = size
     }
 
     deinit { EVP_MAC_CTX_free(context) }

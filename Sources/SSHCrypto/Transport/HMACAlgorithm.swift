@@ -49,4 +49,11 @@ public struct HMACAlgorithm: MACAlgorithm {
     public static let insecureMD5EtM = HMACAlgorithm("hmac-md5-etm@openssh.com", digest: "MD5", digestLength: 16, etm: true)
     public static let insecureMD5_96EtM = HMACAlgorithm(
         "hmac-md5-96-etm@openssh.com", digest: "MD5", digestLength: 16, tagLength: truncatedLength, etm: true)
+    /// HMAC-RIPEMD160 (RFC 2286) under the names OpenSSH used for it until 7.6; not in RFC 4253.
+    public static let insecureRIPEMD160 = HMACAlgorithm(
+        "hmac-ripemd160", digest: "RIPEMD160", digestLength: 20, etm: false)
+    public static let insecureRIPEMD160OpenSSH = HMACAlgorithm(
+        "hmac-ripemd160@openssh.com", digest: "RIPEMD160", digestLength: 20, etm: false)
+    public static let insecureRIPEMD160EtM = HMACAlgorithm(
+        "hmac-ripemd160-etm@openssh.com", digest: "RIPEMD160", digestLength: 20, etm: true)
 }

@@ -18,6 +18,11 @@ public enum TransportAlgorithms {
         BlockModeCipher.insecureAES192CBC,
         BlockModeCipher.insecureAES256CBC,
         BlockModeCipher.insecureTripleDESCBC,
+        BlockModeCipher.insecureBlowfishCBC,
+        BlockModeCipher.insecureCAST128CBC,
+        BlockModeCipher.insecureArcfour256,
+        BlockModeCipher.insecureArcfour128,
+        BlockModeCipher.insecureArcfour,
     ]
 
     public static let macs: [any MACAlgorithm] = [
@@ -33,6 +38,9 @@ public enum TransportAlgorithms {
         HMACAlgorithm.insecureSHA1_96EtM,
         HMACAlgorithm.insecureMD5EtM,
         HMACAlgorithm.insecureMD5_96EtM,
+        HMACAlgorithm.insecureRIPEMD160,
+        HMACAlgorithm.insecureRIPEMD160OpenSSH,
+        HMACAlgorithm.insecureRIPEMD160EtM,
     ]
 
     /// The cipher with wire name `name`, or nil.

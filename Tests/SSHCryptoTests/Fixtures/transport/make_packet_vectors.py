@@ -11,7 +11,9 @@ direction of a packet protection, computed here independently of the Swift code.
   from `cryptography`, length as AAD, invocation counter incremented per packet; the run starts
   just below the 64-bit wrap to show that the fixed field is untouched.
 - aes128-ctr with hmac-sha2-256-etm@openssh.com (OpenSSH PROTOCOL 1.5) and with hmac-sha2-256
-  (RFC 4253 section 6.4, RFC 6668): AES-CTR from `cryptography`, HMAC from Python's `hmac`.
+  (RFC 4253 section 6.4, RFC 6668), and the legacy CBC and RC4 ciphers (RFC 4253 section 6.3,
+  RFC 4345) with legacy MACs: ciphers from `cryptography` (RC4, 3DES, Blowfish and CAST5 from
+  its `decrepit` module), HMAC from Python's `hmac`.
 
 Run: python3 make_packet_vectors.py > packet-vectors.json
 """
@@ -98,14 +100,15 @@ def seal_gcm(key, nonce, packet):
     return packet[:4] + sealed
 
 
-def seal_ctr_hmac(ctr, mac_key, seq, packet, etm):
-    import hashlib
+def seal_cipher_mac(cipher, mac, mac_key, seq, packet, etm):
+    """mac = (hashlib name, tag length); cipher runs on from packet to packet."""
     import hmac
+    digest, tag_length = mac
     if etm:
-        sealed = packet[:4] + ctr.update(packet[4:])
-        return sealed + hmac.new(mac_key, struct.pack(">I", seq) + sealed, hashlib.sha256).digest()
-    tag = hmac.new(mac_key, struct.pack(">I", seq) + packet, hashlib.sha256).digest()
-    return ctr.update(packet) + tag
+        sealed = packet[:4] + cipher.update(packet[4:])
+        return sealed + hmac.new(mac_key, struct.pack(">I", seq) + sealed, digest).digest()[:tag_length]
+    tag = hmac.new(mac_key, struct.pack(">I", seq) + packet, digest).digest()[:tag_length]
+    return cipher.update(packet) + tag
 
 
 def plaintext_packet(payload, block, length_counted):
@@ -157,23 +160,60 @@ def gcm_run(cipher, key_length):
     return run(cipher, None, key, iv, b"", 5, seal_one, 16, False)
 
 
-def ctr_run(mac, etm):
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    key = bytes((0x10 + i) & 0xFF for i in range(16))
-    iv = bytes.fromhex("00112233445566778899aabbccddeeff")
-    mac_key = bytes((0x80 + i) & 0xFF for i in range(32))
-    ctr = Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
-    return run("aes128-ctr", mac, key, iv, mac_key, 3,
-               lambda index, seq, packet: seal_ctr_hmac(ctr, mac_key, seq, packet, etm), 16, not etm)
+MACS = {
+    "hmac-sha2-256-etm@openssh.com": ("sha256", 32, 32, True),
+    "hmac-sha2-256": ("sha256", 32, 32, False),
+    "hmac-sha2-512-etm@openssh.com": ("sha512", 64, 64, True),
+    "hmac-sha1": ("sha1", 20, 20, False),
+    "hmac-sha1-96": ("sha1", 20, 12, False),
+    "hmac-md5": ("md5", 16, 16, False),
+    "hmac-md5-96-etm@openssh.com": ("md5", 16, 12, True),
+    "hmac-ripemd160": ("ripemd160", 20, 20, False),
+}
+
+
+def cipher_mac_run(cipher_name, mac_name, key_length, block, make_cipher, iv_length=None):
+    digest, key_length_mac, tag_length, etm = MACS[mac_name]
+    key = bytes((0x10 + i) & 0xFF for i in range(key_length))
+    iv = bytes((0xF0 + i * 17) & 0xFF for i in range(block if iv_length is None else iv_length))
+    mac_key = bytes((0x80 + i) & 0xFF for i in range(key_length_mac))
+    cipher = make_cipher(key, iv)
+    return run(cipher_name, mac_name, key, iv, mac_key, 3,
+               lambda index, seq, packet: seal_cipher_mac(cipher, (digest, tag_length), mac_key, seq, packet, etm),
+               block, not etm)
 
 
 def main():
+    import warnings
+    warnings.simplefilter("ignore")
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.decrepit.ciphers import algorithms as decrepit
+
+    def ctr(key, iv):
+        return Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
+
+    def cbc(algorithm):
+        return lambda key, iv: Cipher(algorithm(key), modes.CBC(iv)).encryptor()
+
+    def arcfour(discard):
+        def make(key, iv):
+            stream = Cipher(decrepit.ARC4(key), mode=None).encryptor()
+            stream.update(bytes(discard))  # RFC 4345 section 4
+            return stream
+        return make
+
     runs = [
         chacha_run(),
         gcm_run("aes128-gcm@openssh.com", 16),
         gcm_run("aes256-gcm@openssh.com", 32),
-        ctr_run("hmac-sha2-256-etm@openssh.com", True),
-        ctr_run("hmac-sha2-256", False),
+        cipher_mac_run("aes128-ctr", "hmac-sha2-256-etm@openssh.com", 16, 16, ctr),
+        cipher_mac_run("aes128-ctr", "hmac-sha2-256", 16, 16, ctr),
+        cipher_mac_run("aes256-cbc", "hmac-sha1", 32, 16, cbc(algorithms.AES)),
+        cipher_mac_run("3des-cbc", "hmac-md5-96-etm@openssh.com", 24, 8, cbc(decrepit.TripleDES)),
+        cipher_mac_run("blowfish-cbc", "hmac-ripemd160", 16, 8, cbc(decrepit.Blowfish)),
+        cipher_mac_run("cast128-cbc", "hmac-sha2-512-etm@openssh.com", 16, 8, cbc(decrepit.CAST5)),
+        cipher_mac_run("arcfour256", "hmac-sha1-96", 32, 8, arcfour(1536), iv_length=0),
+        cipher_mac_run("arcfour", "hmac-md5", 16, 8, arcfour(0), iv_length=0),
     ]
     print(json.dumps(runs, indent=2))
 
