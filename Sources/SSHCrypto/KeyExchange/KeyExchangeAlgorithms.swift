@@ -5,6 +5,9 @@ public enum KeyExchangeAlgorithms {
     public static let all: [any KeyExchangeAlgorithm] = [
         Curve25519KeyExchange.sha256,
         Curve25519KeyExchange.sha256LibSSH,
+        ECDHKeyExchange.nistp256,
+        ECDHKeyExchange.nistp384,
+        ECDHKeyExchange.nistp521,
     ]
 
     /// The method with wire name `name`, or nil when there is none.
