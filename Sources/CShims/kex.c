@@ -40,6 +40,16 @@ EVP_PKEY *sshd_kex_generate(const char *algorithm, const char *group) {
     return generate_and_free(EVP_PKEY_CTX_new_from_name(NULL, algorithm, NULL), group != NULL ? params : NULL);
 }
 
+EVP_PKEY *sshd_kex_dh_generate_named(const char *group, int private_bits) {
+    OSSL_PARAM params[3] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0),
+        OSSL_PARAM_END,
+        OSSL_PARAM_END,
+    };
+    if (private_bits > 0) params[1] = OSSL_PARAM_construct_int(OSSL_PKEY_PARAM_DH_PRIV_LEN, &private_bits);
+    return generate_and_free(EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL), params);
+}
+
 EVP_PKEY *sshd_kex_dh_generate_explicit(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
                                         int private_bits) {
     EVP_PKEY *domain = NULL, *key = NULL;

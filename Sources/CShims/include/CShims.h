@@ -31,9 +31,13 @@ void sshd_openssl_last_error(char *buf, size_t len);
 /// Keys are OpenSSL `EVP_PKEY`s (opaque here, so this header needs no OpenSSL include).
 struct evp_pkey_st;
 
-/// A fresh key pair of `algorithm` ("X25519", "EC", "DH"); `group` is the named group for EC
-/// ("P-256", "P-384", "P-521") and DH ("modp_2048", …), NULL for X25519. NULL on failure.
+/// A fresh key pair of `algorithm` ("X25519", "EC"); `group` is the named group for EC
+/// ("P-256", "P-384", "P-521"), NULL for X25519. NULL on failure.
 struct evp_pkey_st *sshd_kex_generate(const char *algorithm, const char *group);
+
+/// A fresh Diffie-Hellman key pair in the named group (`modp_2048`, …) with a private exponent of
+/// `private_bits` bits (0: OpenSSL's default). NULL on failure.
+struct evp_pkey_st *sshd_kex_dh_generate_named(const char *group, int private_bits);
 
 /// A fresh Diffie-Hellman key pair over explicit domain parameters (big-endian `p`, `g`), with a
 /// private exponent of `private_bits` bits (0: OpenSSL's default). NULL on failure.

@@ -8,6 +8,11 @@ public enum KeyExchangeAlgorithms {
         ECDHKeyExchange.nistp256,
         ECDHKeyExchange.nistp384,
         ECDHKeyExchange.nistp521,
+        DiffieHellmanGroupKeyExchange.group14SHA256,
+        DiffieHellmanGroupKeyExchange.group16SHA512,
+        DiffieHellmanGroupKeyExchange.group18SHA512,
+        DiffieHellmanGroupKeyExchange.group14SHA1,
+        DiffieHellmanGroupKeyExchange.group1SHA1,
     ]
 
     /// The method with wire name `name`, or nil when there is none.
