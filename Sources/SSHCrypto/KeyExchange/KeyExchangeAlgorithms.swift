@@ -3,6 +3,7 @@
 public enum KeyExchangeAlgorithms {
     /// One instance of each method.
     public static let all: [any KeyExchangeAlgorithm] = [
+        MLKEM768X25519KeyExchange.sha256,
         Curve25519KeyExchange.sha256,
         Curve25519KeyExchange.sha256LibSSH,
         ECDHKeyExchange.nistp256,
