@@ -11,9 +11,30 @@ import Testing
         #expect(KeyExchangeAlgorithms.named("no-such-kex") == nil)
     }
 
-    @Test(arguments: ["curve25519-sha256", "curve25519-sha256@libssh.org"])
+    @Test(arguments: [
+        "mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org",
+        "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+        "diffie-hellman-group14-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
+        "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
+    ])
     func methodIsInTheCatalog(name: String) {
-        #expect(KeyExchangeAlgorithms.named(name) != nil)
+        #expect(KeyExchangeAlgorithms.named(name)?.name == name)
+    }
+
+    /// Only the SHA-1 methods are legacy (RFC 9142 §4).
+    @Test func legacyMethods() {
+        let legacy = KeyExchangeAlgorithms.all.filter(\.isLegacy).map(\.name)
+        #expect(Set(legacy) == ["diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1"])
+        #expect(KeyExchangeAlgorithms.all.count == 11)
+    }
+
+    /// Public values are encoded as the method family requires (RFC 4253 §8, RFC 5656 §4,
+    /// RFC 8731 §3, the hybrid draft).
+    @Test func publicValueEncodings() {
+        for method in KeyExchangeAlgorithms.all {
+            let expected: KeyExchangePublicValueEncoding = method.name.hasPrefix("diffie-hellman-") ? .mpint : .string
+            #expect(method.publicValueEncoding == expected, "\(method.name)")
+        }
     }
 
     /// Every method completes an exchange through the existential interface the engine uses.

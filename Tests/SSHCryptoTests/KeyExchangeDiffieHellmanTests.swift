@@ -91,13 +91,10 @@ import Testing
         let pPlusOne = Self.increment(p)
         let tooLong = [1] + [UInt8](repeating: 0, count: p.count)
         let values: [[UInt8]] = [[], [0], [0, 0], [1], [0, 1], pMinusOne, p, pPlusOne, [0xFF] + p, tooLong]
-        let client = try method.makeClient()
         for value in values {
-            #expect(throws: CryptoError.self, "\(KEXTestData.hexString(Array(value.prefix(4))))…") {
-                try method.respond(toClientPublicValue: value)
-            }
-            #expect(throws: CryptoError.self) { try client.sharedSecret(serverPublicValue: value) }
+            try KEXTestData.expectRejected(value, by: method)
         }
+        let client = try method.makeClient()
         // 2 = g^1 is the smallest value in range and in the generator's subgroup: accepted.
         _ = try method.respond(toClientPublicValue: [2])
         _ = try client.sharedSecret(serverPublicValue: [2])
@@ -106,8 +103,7 @@ import Testing
         var pMinusTwo = p
         pMinusTwo[p.count - 1] -= 2
         if case .named = method.group {
-            #expect(throws: CryptoError.self) { try method.respond(toClientPublicValue: pMinusTwo) }
-            #expect(throws: CryptoError.self) { try client.sharedSecret(serverPublicValue: pMinusTwo) }
+            try KEXTestData.expectRejected(pMinusTwo, by: method)
         } else {
             _ = try method.respond(toClientPublicValue: pMinusTwo)
             _ = try client.sharedSecret(serverPublicValue: pMinusTwo)

@@ -1,3 +1,4 @@
+import Testing
 @testable import SSHCrypto
 
 /// Helpers shared by the key-exchange tests.
@@ -48,5 +49,19 @@ enum KEXTestData {
     /// Random byte strings of assorted lengths (garbage public values).
     static func garbage(count: Int, lengths: [Int]) -> [[UInt8]] {
         (0..<count).map { index in OpenSSL.randomBytes(lengths[index % lengths.count]) }
+    }
+
+    /// Expects both the server (given `value` as the client's public value) and a fresh client
+    /// (given it as the server's) to throw ``CryptoError``.
+    static func expectRejected(
+        _ value: [UInt8], by method: any KeyExchangeAlgorithm, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        #expect(throws: CryptoError.self, sourceLocation: sourceLocation) {
+            try method.respond(toClientPublicValue: value)
+        }
+        let client = try method.makeClient()
+        #expect(throws: CryptoError.self, sourceLocation: sourceLocation) {
+            try client.sharedSecret(serverPublicValue: value)
+        }
     }
 }
