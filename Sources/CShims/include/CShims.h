@@ -26,6 +26,37 @@ void sshd_openssl_free(void *ptr);
 /// The last OpenSSL error as text in `buf` (NUL-terminated), and clears the error queue.
 void sshd_openssl_last_error(char *buf, size_t len);
 
+// MARK: kex
+
+/// Keys are OpenSSL `EVP_PKEY`s (opaque here, so this header needs no OpenSSL include).
+struct evp_pkey_st;
+
+/// A fresh key pair of `algorithm` ("X25519", "EC"); `group` is the named group for EC
+/// ("P-256", "P-384", "P-521"), NULL for X25519. NULL on failure.
+struct evp_pkey_st *sshd_kex_generate(const char *algorithm, const char *group);
+
+/// A fresh Diffie-Hellman key pair in the named group (`modp_2048`, …) with a private exponent of
+/// `private_bits` bits (0: OpenSSL's default). NULL on failure.
+struct evp_pkey_st *sshd_kex_dh_generate_named(const char *group, int private_bits);
+
+/// A fresh Diffie-Hellman key pair over explicit domain parameters (big-endian `p`, `g`), with a
+/// private exponent of `private_bits` bits (0: OpenSSL's default). NULL on failure.
+struct evp_pkey_st *sshd_kex_dh_generate_explicit(const uint8_t *p, size_t p_len, const uint8_t *g,
+                                                  size_t g_len, int private_bits);
+
+/// The peer's DH public key over the same domain parameters as `own` (its named group if it has
+/// one, else its p and g), from the big-endian public value. NULL on failure.
+struct evp_pkey_st *sshd_kex_dh_peer_key(const struct evp_pkey_st *own, const uint8_t *pub, size_t pub_len);
+
+/// An EC public key on the named `group` from an encoded point, after OpenSSL's full public-key
+/// check (on the curve, not the point at infinity, right order). NULL when any step fails.
+struct evp_pkey_st *sshd_kex_ec_public_key(const char *group, const uint8_t *point, size_t point_len);
+
+/// An EC key pair on `group` from a big-endian private scalar and its encoded public point,
+/// after OpenSSL's pairwise check. NULL on failure.
+struct evp_pkey_st *sshd_kex_ec_key_pair(const char *group, const uint8_t *priv, size_t priv_len,
+                                         const uint8_t *point, size_t point_len);
+
 #endif
 
 // MARK: sockets

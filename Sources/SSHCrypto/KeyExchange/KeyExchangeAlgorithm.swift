@@ -19,10 +19,17 @@ public protocol KeyExchangeAlgorithm: Sendable {
     var name: String { get }
     var hash: HashFunction { get }
     var publicValueEncoding: KeyExchangePublicValueEncoding { get }
+    /// True for methods kept only for old peers (weak groups, SHA-1); the registry leaves them out
+    /// of the defaults (DESIGN §4). Defaults to `false`.
+    var isLegacy: Bool { get }
     /// Starts the client side: generates the client's ephemeral key.
     func makeClient() throws -> any KeyExchangeClient
     /// The server side: takes the client's public value, returns its own and the shared secret.
     func respond(toClientPublicValue clientValue: [UInt8]) throws -> KeyExchangeServerResult
+}
+
+extension KeyExchangeAlgorithm {
+    public var isLegacy: Bool { false }
 }
 
 /// The client's half of one key exchange.
