@@ -26,4 +26,21 @@ void sshd_openssl_free(void *ptr);
 /// The last OpenSSL error as text in `buf` (NUL-terminated), and clears the error queue.
 void sshd_openssl_last_error(char *buf, size_t len);
 
+// MARK: keys
+
+#include <openssl/evp.h>
+
+/// The EVP_PKEY_PUBLIC_KEY selection for EVP_PKEY_fromdata (a compound macro Swift cannot import).
+int sshd_evp_pkey_selection_public_key(void);
+
+/// The EVP_PKEY_KEYPAIR selection for EVP_PKEY_fromdata (a compound macro Swift cannot import).
+int sshd_evp_pkey_selection_keypair(void);
+
+/// Reads one PEM private key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 or legacy encrypted PEM)
+/// from `len` bytes at `pem`. `passphrase` (of `passphrase_len` bytes, no NUL needed) decrypts an
+/// encrypted key; when it is NULL an encrypted key fails instead of prompting on a terminal, which
+/// OpenSSL's default callback would do. Returns NULL on failure (the error queue says why); the
+/// caller frees the key with EVP_PKEY_free.
+EVP_PKEY *sshd_pem_read_private_key(const void *pem, size_t len, const char *passphrase, size_t passphrase_len);
+
 #endif
