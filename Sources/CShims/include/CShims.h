@@ -57,6 +57,23 @@ struct evp_pkey_st *sshd_kex_ec_public_key(const char *group, const uint8_t *poi
 struct evp_pkey_st *sshd_kex_ec_key_pair(const char *group, const uint8_t *priv, size_t priv_len,
                                          const uint8_t *point, size_t point_len);
 
+// MARK: keys
+
+#include <openssl/evp.h>
+
+/// The EVP_PKEY_PUBLIC_KEY selection for EVP_PKEY_fromdata (a compound macro Swift cannot import).
+int sshd_evp_pkey_selection_public_key(void);
+
+/// The EVP_PKEY_KEYPAIR selection for EVP_PKEY_fromdata (a compound macro Swift cannot import).
+int sshd_evp_pkey_selection_keypair(void);
+
+/// Reads one PEM private key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 or legacy encrypted PEM)
+/// from `len` bytes at `pem`. `passphrase` (of `passphrase_len` bytes, no NUL needed) decrypts an
+/// encrypted key; when it is NULL an encrypted key fails instead of prompting on a terminal, which
+/// OpenSSL's default callback would do. Returns NULL on failure (the error queue says why); the
+/// caller frees the key with EVP_PKEY_free.
+EVP_PKEY *sshd_pem_read_private_key(const void *pem, size_t len, const char *passphrase, size_t passphrase_len);
+
 #endif
 
 // MARK: sockets
