@@ -9,4 +9,6 @@ public enum SSHWireLimits {
     public static let maximumNameListCount = 256
     /// The longest mpint in bytes: 16,384-bit DH values plus a sign byte (RFC 4419 caps groups at 8,192 bits).
     public static let maximumMPIntLength = 2049
+    /// The most extensions one EXT_INFO may carry (RFC 8308 §2.3 sets no bound; a handful exist).
+    public static let maximumExtensionCount = 64
 }

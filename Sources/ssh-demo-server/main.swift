@@ -111,14 +111,19 @@ func handle(_ event: TransportEvent, transport: SSHTransport, peer: String) {
         log("\(peer): kex \(a.keyExchange) host key \(a.hostKey) cipher \(a.cipherClientToServer)/\(a.cipherServerToClient) mac \(a.macClientToServer.isEmpty ? "<implicit>" : a.macClientToServer) strict \(summary.strictKeyExchange)")
     case .payload(let payload, let sequenceNumber):
         do {
-            switch try SSHMessage.decode(payload) {
-            case .serviceRequest(let request) where request.serviceName == "ssh-userauth":
+            switch payload.first {
+            case SSHMsgServiceRequest.messageNumber:
+                let request = try SSHMsgServiceRequest.decode(payload)
+                guard request.serviceName == "ssh-userauth" else {
+                    transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
+                    return
+                }
                 try transport.send(SSHMsgServiceAccept(serviceName: request.serviceName).encoded())
-            case .userAuthRequest(let request):
-                log("\(peer): user authentication \(request.method.methodName) for \(request.userName) refused (demo server)")
-                try transport.send(SSHMsgUserAuthFailure(methods: ["publickey", "password", "keyboard-interactive"], partialSuccess: false).encoded())
-            case .serviceRequest:
-                transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
+            case userAuthRequestNumber:
+                var reader = SSHReader(payload, range: 1..<payload.count)
+                let user = try reader.readText("user name")
+                log("\(peer): user authentication for \(user) refused (demo server)")
+                try transport.send(userAuthFailure(methods: ["publickey", "password", "keyboard-interactive"]))
             default:
                 try transport.sendUnimplemented(sequenceNumber: sequenceNumber)
             }
@@ -132,10 +137,24 @@ func handle(_ event: TransportEvent, transport: SSHTransport, peer: String) {
     }
 }
 
+/// SSH_MSG_USERAUTH_REQUEST (RFC 4252 §5).
+let userAuthRequestNumber: UInt8 = 50
+
+/// SSH_MSG_USERAUTH_FAILURE with `methods` and partial success false (RFC 4252 §5.1).
+func userAuthFailure(methods: [String]) -> [UInt8] {
+    var writer = SSHWriter()
+    writer.writeByte(51)
+    writer.writeNameList(methods)
+    writer.writeBool(false)
+    return writer.bytes
+}
+
 func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     var offset = 0
     while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        let written = bytes.withUnsafeBytes { raw in
+            write(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]).baseAddress, raw.count - offset)
+        }
         if written < 0 && errno == EINTR { continue }
         if written <= 0 { return false }
         offset += written
@@ -171,13 +190,13 @@ guard listener >= 0 else {
 }
 print("Server listening on \(options.host) port \(boundPort).")
 print("Connect with: ssh -p \(boundPort) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null demo@\(options.host)")
-fflush(stdout)
+fflush(nil)
 while true {
     var address = [CChar](repeating: 0, count: 64)
     var peerPort: UInt16 = 0
     let fd = sshd_tcp_accept(listener, &address, address.count, &peerPort)
     if fd < 0 { continue }
-    let peer = "\(String(cString: address)) port \(peerPort)"
+    let peer = "\(String(decoding: address.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)) port \(peerPort)"
     log("Connection from \(peer)")
     Thread.detachNewThread { serve(fd: fd, peer: peer, configuration: configuration) }
 }

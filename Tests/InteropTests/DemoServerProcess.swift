@@ -50,6 +50,7 @@ final class DemoServerProcess {
         }
         guard let found else {
             process.terminate()
+            let log = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
             throw InteropError("demo server did not start: \(String(decoding: buffer, as: UTF8.self)) \(log)")
         }
         port = found

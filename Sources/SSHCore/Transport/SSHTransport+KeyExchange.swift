@@ -82,7 +82,9 @@ extension SSHTransport {
         if ourKexInit == nil { try sendKexInit() }
         guard let ours = ourKexInit else { throw TransportError.protocolError("no KEXINIT of ours") }
 
-        let (client, server) = role == .client ? (ours, (message, payload)) : ((message, payload), ours)
+        let peer: (message: SSHMsgKexInit, payload: [UInt8]) = (message, payload)
+        let client = role == .client ? ours : peer
+        let server = role == .client ? peer : ours
         let isInitial = !isEstablished
         var strict = false
         if isInitial {
@@ -95,7 +97,7 @@ extension SSHTransport {
             strictKeyExchangeNegotiated = strict
             if role == .server { peerAcceptsExtensionInfo = message.kexAlgorithms.contains(KeyExchangeMarker.extInfoClient) }
         }
-        let negotiated = try AlgorithmNegotiation.negotiate(client: client.0, server: server.0)
+        let negotiated = try AlgorithmNegotiation.negotiate(client: client.message, server: server.message)
         if isInitial && !strict {
             switch configuration.strictKeyExchange {
             case .required:
@@ -113,7 +115,7 @@ extension SSHTransport {
         }
         let round = KeyExchangeRound(
             algorithm: algorithm, negotiated: negotiated,
-            clientKexInitPayload: client.1, serverKexInitPayload: server.1,
+            clientKexInitPayload: client.payload, serverKexInitPayload: server.payload,
             isInitial: isInitial, strict: strict)
         switch role {
         case .client:
