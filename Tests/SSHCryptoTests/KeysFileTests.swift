@@ -112,6 +112,16 @@ private let sha256Records: [KeysTestSupport.FingerprintRecord] =
         #expect(throws: CryptoError.self) { try SSHPrivateKeyFile.parse(armor(twoKeys), passphrase: nil) }
     }
 
+    /// Files with CRLF line ends (copied through Windows) read the same.
+    @Test func crlfLineEnds() throws {
+        for file in ["ed25519.key", "rsa-pem.key"] {
+            let text = try KeysTestSupport.fixtureText(file)
+            let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
+            let expected = try SSHPrivateKeyFile.parse(text, passphrase: nil).key.publicKey.wireBlob
+            #expect(try SSHPrivateKeyFile.parse(crlf, passphrase: nil).key.publicKey.wireBlob == expected)
+        }
+    }
+
     @Test func unknownAndOversizedFilesThrow() {
         #expect(throws: CryptoError.self) {
             try SSHPrivateKeyFile.parse("-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n", passphrase: nil)

@@ -74,7 +74,8 @@ struct PEMArmor {
     let body: [UInt8]
 
     init(_ text: String) throws {
-        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" })
+        // `isNewline` also matches "\r\n", which Swift treats as one Character.
+        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline })
             .map { $0.trimmingBlanks() }
             .filter { !$0.isEmpty }
         guard let first = lines.first, first.hasPrefix("-----BEGIN "), first.hasSuffix("-----"), first.count > 16 else {
