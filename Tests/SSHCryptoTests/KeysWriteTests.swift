@@ -4,7 +4,11 @@ import Testing
 
 /// Keys we write in OpenSSH format read back here and in the real ssh-keygen.
 @Suite struct KeysWriteTests {
-    static let keygenPath = "/usr/bin/ssh-keygen"
+    /// `ssh-keygen` from `PATH`, or nil when it is not installed.
+    static let keygenPath: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { "\($0)/ssh-keygen" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
 
     static func makeKeys() throws -> [(name: String, key: any SSHPrivateKey)] {
         [
@@ -62,8 +66,8 @@ import Testing
 
     /// Runs `ssh-keygen -y -f file [-P passphrase]` and compares the public key it prints.
     private func expectSSHKeygenReads(_ text: String, passphrase: String?, expected: any SSHPublicKey, name: String) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.keygenPath) else {
-            print("ssh-keygen not found at \(Self.keygenPath): skipped the ssh-keygen check for \(name)")
+        guard let keygenPath = Self.keygenPath else {
+            print("ssh-keygen is not on PATH: skipped the ssh-keygen check for \(name)")
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keys-test-\(UUID().uuidString)")
@@ -74,7 +78,7 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.keygenPath)
+        process.executableURL = URL(fileURLWithPath: keygenPath)
         // -P "" for a plain key makes ssh-keygen fail instead of prompting if it thinks it is encrypted.
         process.arguments = ["-y", "-P", passphrase ?? "", "-f", file.path]
         let output = Pipe()
