@@ -16,6 +16,8 @@ import Testing
         #expect(line.key.sha256Fingerprint == sha256.fingerprint)
         #expect(line.key.md5Fingerprint == md5.fingerprint)
         #expect(line.comment == sha256.comment)
+        #expect(line.key.bits == sha256.bits)
+        #expect(try KeysTestSupport.fixtureText("fingerprints-sha256.txt").contains("\(keyFile) \(sha256.bits) \(sha256.fingerprint) \(sha256.comment) (\(line.key.displayTypeName))"))
         let reparsed = try SSHKeys.parsePublicKey(blob: line.key.wireBlob)
         #expect(reparsed.wireBlob == line.key.wireBlob)
     }
@@ -87,6 +89,32 @@ import Testing
                 garbage = SSHWriter.encode { $0.writeText(type) } + garbage
             }
             _ = try? SSHKeys.parsePublicKey(blob: garbage)
+        }
+    }
+
+    /// Random signature blobs, and well-formed envelopes around random signatures, are rejected
+    /// by every key type without trapping.
+    @Test func garbageSignaturesAreInvalid() throws {
+        let keys: [any SSHPrivateKey] = [
+            try SSHKeyGenerator.generateEd25519(),
+            try SSHKeyGenerator.generateECDSA(curve: .p256),
+            try SSHKeyGenerator.generateECDSA(curve: .p521),
+        ]
+        let allowed = SignatureAlgorithm.all.map(\.name)
+        var generator = SystemRandomNumberGenerator()
+        for key in keys {
+            for _ in 0..<200 {
+                let length = Int.random(in: 0..<160, using: &generator)
+                let noise = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                #expect(!key.publicKey.isValidSignature(noise, for: [1], allowedAlgorithms: allowed))
+                let algorithm = key.publicKey.signatureAlgorithms[0]
+                let wrapped = SSHWriter.encode { $0.writeText(algorithm); $0.writeString(noise) }
+                #expect(!key.publicKey.isValidSignature(wrapped, for: [1], allowedAlgorithms: allowed))
+                // ECDSA: an inner blob of two random mpints.
+                let mpints = SSHWriter.encode { $0.writeMPInt(noise.prefix(70)); $0.writeMPInt(noise.suffix(70)) }
+                let inner = SSHWriter.encode { $0.writeText(algorithm); $0.writeString(mpints) }
+                #expect(!key.publicKey.isValidSignature(inner, for: [1], allowedAlgorithms: allowed))
+            }
         }
     }
 

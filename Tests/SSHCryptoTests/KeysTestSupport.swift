@@ -1,7 +1,7 @@
 import Foundation
 import SSHCrypto
 
-/// Shared helpers for the key tests: fixture files and hex.
+/// Shared support for the key tests: fixture files and hex.
 enum KeysTestSupport {
     /// The fixtures made by `Scripts/make-key-fixtures.sh`.
     static let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

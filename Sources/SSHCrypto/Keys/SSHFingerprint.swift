@@ -29,3 +29,27 @@ extension SSHPublicKey {
     /// The legacy `MD5:xx:…` fingerprint (``SSHFingerprint/md5(blob:)``).
     public var md5Fingerprint: String { SSHFingerprint.md5(blob: wireBlob) }
 }
+
+extension SSHPublicKey {
+    /// The key size in bits as `ssh-keygen -l` prints it: 256 for Ed25519, the curve size for
+    /// ECDSA, the modulus size for RSA; 0 for a type we do not know.
+    public var bits: Int {
+        switch self {
+        case is Ed25519PublicKey: 256
+        case let key as ECDSAPublicKey: key.curve.bits
+        case let key as RSAPublicKey: RSAPublicKey.bitCount(key.modulus)
+        default: 0
+        }
+    }
+
+    /// The short type name OpenSSH prints in `ssh-keygen -l` and in its log lines
+    /// (`Accepted publickey for … ssh2: ED25519 SHA256:…`): `ED25519`, `ECDSA`, `RSA`.
+    public var displayTypeName: String {
+        switch keyType {
+        case "ssh-ed25519": "ED25519"
+        case "ssh-rsa": "RSA"
+        case let type where type.hasPrefix("ecdsa-sha2-"): "ECDSA"
+        case let type: type.uppercased()
+        }
+    }
+}
