@@ -69,7 +69,7 @@ func loadOrCreateHostKeys(in directory: String) throws -> [any SSHPrivateKey] {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
         }
-        log("generated \(path): \(SSHFingerprint.sha256(key.publicKey))")
+        log("generated \(path): \(SSHFingerprint.sha256(blob: key.publicKey.wireBlob))")
         keys.append(key)
     }
     return keys

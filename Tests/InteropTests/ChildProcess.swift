@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A child started with posix_spawn: stdout and stderr go to a file, stdin is /dev/null, and the
+/// owner ends it by PID. Foundation's Process is not used: its monitoring thread has been seen to
+/// hang under a parallel test runner.
+final class ChildProcess {
+    let pid: pid_t
+    let outputFile: URL
+    private var exitStatus: Int32?
+
+    /// Starts `executable` with `arguments`; output is written to `outputFile`.
+    init(_ executable: String, _ arguments: [String], outputFile: URL) throws {
+        self.outputFile = outputFile
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard result == 0 else { throw InteropError("posix_spawn \(executable): \(String(cString: strerror(result)))") }
+        self.pid = pid
+    }
+
+    var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+
+    /// Waits for the child to exit, at most `limit` seconds (a guard against a hung peer, not a
+    /// timing check: on expiry the child is killed and the status says so).
+    @discardableResult
+    func wait(limit: TimeInterval) -> Int32 {
+        if let exitStatus { return exitStatus }
+        let deadline = Date().addingTimeInterval(limit)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { break }
+            if result < 0 && errno != EINTR { status = -1; break }
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                exitStatus = -9
+                return -9
+            }
+            usleep(10_000)
+        }
+        // WIFEXITED / WEXITSTATUS as the C macros define them.
+        let code: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -(status & 0x7F)
+        exitStatus = code
+        return code
+    }
+
+    /// Ends the child (SIGTERM) and reaps it, if it is still running.
+    func terminate() {
+        guard exitStatus == nil else { return }
+        kill(pid, SIGTERM)
+        wait(limit: 10)
+    }
+
+    deinit { terminate() }
+}
+
+struct InteropError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion (bounded) and returns its exit status and combined output.
+func run(_ executable: String, _ arguments: [String], limit: TimeInterval = 120) throws -> (status: Int32, output: String) {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("interop-\(UUID().uuidString).out")
+    defer { try? FileManager.default.removeItem(at: file) }
+    let child = try ChildProcess(executable, arguments, outputFile: file)
+    let status = child.wait(limit: limit)
+    return (status, child.output)
+}
