@@ -24,7 +24,7 @@ build: deps
 	$(SWIFT) build --build-tests
 
 test: build
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build
 
 run: deps
 	$(SWIFT) build -c release --product ssh-demo-server

@@ -170,6 +170,17 @@ import Testing
         #expect(throws: CryptoError.unknownAlgorithm("rot13@example.com")) { try SSHTransport(configuration: client) }
     }
 
+    @Test func badConfigurationsAreRefused() {
+        var (client, _) = EnginePair.configurations()
+        client.versionString = "SSH-1.5-old"
+        #expect(throws: TransportError.self) { try SSHTransport(configuration: client) }
+        client.versionString = TransportConfiguration.defaultVersionString
+        client.rekeyByteLimit = 1024
+        #expect(throws: TransportError.self) { try SSHTransport(configuration: client) }
+        client.rekeyByteLimit = TransportLimits.minimumRekeyByteLimit
+        #expect(throws: Never.self) { try SSHTransport(configuration: client) }
+    }
+
     @Test func clientRejectingTheHostKeyDisconnects() throws {
         var (client, server) = EnginePair.configurations()
         client.hostKeyApproval = .ask

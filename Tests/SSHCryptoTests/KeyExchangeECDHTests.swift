@@ -117,14 +117,14 @@ struct ECDHVector: Sendable, CustomTestStringConvertible {
         #expect(method.publicValueEncoding == .string)
         for _ in 0..<100 {
             let client = try method.makeClient()
-            #expect(client.publicValue.count == curve.publicValueLength)
+            #expect(client.publicValue.count == curve.uncompressedPointLength)
             #expect(client.publicValue.first == 0x04)
             let server = try method.respond(toClientPublicValue: client.publicValue)
-            #expect(server.publicValue.count == curve.publicValueLength)
+            #expect(server.publicValue.count == curve.uncompressedPointLength)
             let secret = try client.sharedSecret(serverPublicValue: server.publicValue)
             #expect(secret.bytes == server.sharedSecret.bytes)
             #expect(KEXTestData.isCanonicalMPInt(secret.bytes))
-            #expect(secret.count <= 4 + 1 + curve.fieldElementLength)
+            #expect(secret.count <= 4 + 1 + curve.fieldLength)
         }
     }
 
@@ -134,7 +134,7 @@ struct ECDHVector: Sendable, CustomTestStringConvertible {
     func wrongLengthIsRejected(curve: ECDHKeyExchange.Curve) throws {
         let method = Self.method(curve)
         let valid = try method.makeClient().publicValue
-        let compressed = [0x02 | (valid.last ?? 0) & 1] + Array(valid[1...curve.fieldElementLength])
+        let compressed = [0x02 | (valid.last ?? 0) & 1] + Array(valid[1...curve.fieldLength])
         for value in [[], [0], compressed, Array(valid.dropLast()), valid + [0]] {
             try KEXTestData.expectRejected(value, by: method)
         }
@@ -150,8 +150,8 @@ struct ECDHVector: Sendable, CustomTestStringConvertible {
         offCurve[offCurve.count - 1] ^= 0x01
         var wrongPrefix = valid
         wrongPrefix[0] = 0x06
-        let zeros = [0x04] + [UInt8](repeating: 0, count: 2 * curve.fieldElementLength)
-        let ones = [0x04] + [UInt8](repeating: 0xFF, count: 2 * curve.fieldElementLength)
+        let zeros = [0x04] + [UInt8](repeating: 0, count: 2 * curve.fieldLength)
+        let ones = [0x04] + [UInt8](repeating: 0xFF, count: 2 * curve.fieldLength)
         for value in [offCurve, wrongPrefix, zeros, ones] {
             try KEXTestData.expectRejected(value, by: method)
         }
@@ -161,7 +161,7 @@ struct ECDHVector: Sendable, CustomTestStringConvertible {
     func randomGarbageNeverTraps(curve: ECDHKeyExchange.Curve) throws {
         let method = Self.method(curve)
         let client = try method.makeClient()
-        let n = curve.publicValueLength
+        let n = curve.uncompressedPointLength
         for var value in KEXTestData.garbage(count: 200, lengths: [n, n, n, 0, 1, n - 1, n + 1, 2 * n]) {
             if value.count == n, Bool.random() { value[0] = 0x04 }
             #expect(throws: CryptoError.self) { try method.respond(toClientPublicValue: value) }

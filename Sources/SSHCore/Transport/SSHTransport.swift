@@ -67,7 +67,11 @@ public final class SSHTransport {
               configuration.versionString.utf8.count + 2 <= TransportLimits.maximumVersionLineLength,
               configuration.versionString.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
         else {
-            throw TransportError.versionNotSupported("our identification string must start with SSH-2.0- and be printable ASCII")
+            throw TransportError.invalidConfiguration("the identification string must start with SSH-2.0-, be printable ASCII and fit in 253 bytes")
+        }
+        guard configuration.rekeyByteLimit >= TransportLimits.minimumRekeyByteLimit else {
+            throw TransportError.invalidConfiguration(
+                "the rekey threshold must be at least \(TransportLimits.minimumRekeyByteLimit) bytes")
         }
         var validated = configuration
         validated.algorithms = try configuration.algorithms.validated()
@@ -81,11 +85,7 @@ public final class SSHTransport {
         }
         self.configuration = validated
         sender.appendRaw(Array((validated.versionString + "\r\n").utf8))
-        do {
-            try sendKexInit()
-        } catch {
-            throw error
-        }
+        try sendKexInit()
     }
 
     // MARK: - Input and output

@@ -14,6 +14,8 @@ public enum TransportError: Error, Equatable, Sendable {
     case outputQueueFull
     /// The connection is closed; nothing more can be sent.
     case closed
+    /// The configuration cannot be used (thrown by the initializer; never sent to a peer).
+    case invalidConfiguration(String)
 
     /// The RFC 4253 §11.1 reason code sent in SSH_MSG_DISCONNECT.
     public var disconnectReason: SSHDisconnectReason {
@@ -24,6 +26,7 @@ public enum TransportError: Error, Equatable, Sendable {
         case .hostKeyNotVerifiable: .hostKeyNotVerifiable
         case .versionNotSupported: .protocolVersionNotSupported
         case .byApplication(let reason, _): SSHDisconnectReason(rawValue: reason) ?? .byApplication
+        case .invalidConfiguration: .byApplication
         }
     }
 
@@ -39,6 +42,7 @@ public enum TransportError: Error, Equatable, Sendable {
         case .byApplication(_, let description): description
         case .outputQueueFull: "output queue full during key exchange"
         case .closed: "connection closed"
+        case .invalidConfiguration(let text): "invalid configuration: \(text)"
         }
     }
 }

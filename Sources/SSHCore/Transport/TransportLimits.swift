@@ -28,7 +28,4 @@ public enum TransportLimits {
     /// The smallest rekey threshold a configuration may set (OpenSSH's RekeyLimit minimum is 16 bytes;
     /// we take 16 KiB so a misconfiguration cannot rekey on every packet).
     public static let minimumRekeyByteLimit: UInt64 = 16 * 1024
-    /// Events held for the application before it must drain them; reaching it is a programming error
-    /// in the caller, never a peer's doing, because each input packet makes a bounded number of events.
-    public static let maximumExtensionsAccepted = 64
 }

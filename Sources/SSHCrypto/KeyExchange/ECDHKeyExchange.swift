@@ -6,53 +6,12 @@ import CShims
 ///
 /// ### Invariants
 /// - Q_C and Q_S are uncompressed SEC 1 points, 0x04 ‖ X ‖ Y, of exactly
-///   ``Curve/publicValueLength`` bytes, sent as `string` (RFC 5656 §4). Compressed points, the
+///   ``NISTCurve/uncompressedPointLength`` bytes, sent as `string` (RFC 5656 §4). Compressed points, the
 ///   point at infinity and points not on the curve are rejected (RFC 5656 §4: "MUST verify").
 /// - K is the x coordinate of the shared point as `mpint` (RFC 5656 §4).
 public struct ECDHKeyExchange: KeyExchangeAlgorithm {
     /// The NIST curves of RFC 5656 §10.1.
-    public enum Curve: Sendable, CaseIterable {
-        case p256, p384, p521
-
-        /// The RFC 5656 §6 name suffix.
-        public var identifier: String {
-            switch self {
-            case .p256: "nistp256"
-            case .p384: "nistp384"
-            case .p521: "nistp521"
-            }
-        }
-
-        /// RFC 5656 §6.2.1: SHA-256 up to 256-bit curves, SHA-384 up to 384, SHA-512 above.
-        public var hash: HashFunction {
-            switch self {
-            case .p256: .sha256
-            case .p384: .sha384
-            case .p521: .sha512
-            }
-        }
-
-        /// Bytes of one field element, ⌈log2(p)/8⌉ (SEC 1 §2.3.5): 32, 48 and 66.
-        public var fieldElementLength: Int {
-            switch self {
-            case .p256: 32
-            case .p384: 48
-            case .p521: 66
-            }
-        }
-
-        /// Length of an uncompressed point, 1 + 2 × field element (SEC 1 §2.3.3): 65, 97, 133.
-        public var publicValueLength: Int { 1 + 2 * fieldElementLength }
-
-        /// OpenSSL's group name.
-        var groupName: String {
-            switch self {
-            case .p256: "P-256"
-            case .p384: "P-384"
-            case .p521: "P-521"
-            }
-        }
-    }
+    public typealias Curve = NISTCurve
 
     /// The first byte of an uncompressed point (SEC 1 §2.3.3).
     public static let uncompressedPointPrefix: UInt8 = 0x04
@@ -101,14 +60,14 @@ public struct ECDHKeyExchange: KeyExchangeAlgorithm {
 
         static func generate(_ curve: Curve) throws -> EphemeralKey {
             OpenSSL.initialize()
-            return try EphemeralKey(key: KeyExchangeEVPKey(taking: sshd_kex_generate("EC", curve.groupName), operation: "EC keygen"), curve: curve)
+            return try EphemeralKey(key: KeyExchangeEVPKey(taking: sshd_kex_generate("EC", curve.opensslGroupName), operation: "EC keygen"), curve: curve)
         }
 
         init(curve: Curve, privateScalar: [UInt8], publicPoint: [UInt8]) throws {
             OpenSSL.initialize()
             let pointer = privateScalar.withUnsafeBufferPointer { scalar in
                 publicPoint.withUnsafeBufferPointer { point in
-                    sshd_kex_ec_key_pair(curve.groupName, scalar.baseAddress, scalar.count, point.baseAddress, point.count)
+                    sshd_kex_ec_key_pair(curve.opensslGroupName, scalar.baseAddress, scalar.count, point.baseAddress, point.count)
                 }
             }
             try self.init(key: KeyExchangeEVPKey(taking: pointer, operation: "EC key import"), curve: curve)
@@ -118,29 +77,29 @@ public struct ECDHKeyExchange: KeyExchangeAlgorithm {
             self.key = key
             // OpenSSL encodes generated and imported EC keys uncompressed by default.
             publicPoint = try key.octetStringParameter(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY)
-            guard publicPoint.count == curve.publicValueLength, publicPoint.first == ECDHKeyExchange.uncompressedPointPrefix else {
-                throw CryptoError.invalidKey("EC public key is not an uncompressed \(curve.groupName) point")
+            guard publicPoint.count == curve.uncompressedPointLength, publicPoint.first == ECDHKeyExchange.uncompressedPointPrefix else {
+                throw CryptoError.invalidKey("EC public key is not an uncompressed \(curve.opensslGroupName) point")
             }
         }
 
         /// Validates the peer's point (RFC 5656 §4, SEC 1 §3.2.2.1) and returns K as `mpint`.
         func sharedSecret(peerPoint: [UInt8], curve: Curve) throws -> SecureBytes {
-            guard peerPoint.count == curve.publicValueLength else {
+            guard peerPoint.count == curve.uncompressedPointLength else {
                 throw CryptoError.invalidPublicValue(
-                    "\(curve.groupName) public value must be \(curve.publicValueLength) bytes, got \(peerPoint.count)")
+                    "\(curve.opensslGroupName) public value must be \(curve.uncompressedPointLength) bytes, got \(peerPoint.count)")
             }
             guard peerPoint.first == ECDHKeyExchange.uncompressedPointPrefix else {
-                throw CryptoError.invalidPublicValue("\(curve.groupName) public value is not an uncompressed point")
+                throw CryptoError.invalidPublicValue("\(curve.opensslGroupName) public value is not an uncompressed point")
             }
             let pointer = peerPoint.withUnsafeBufferPointer {
-                sshd_kex_ec_public_key(curve.groupName, $0.baseAddress, $0.count)
+                sshd_kex_ec_public_key(curve.opensslGroupName, $0.baseAddress, $0.count)
             }
             guard let pointer else {
                 ERR_clear_error()
-                throw CryptoError.invalidPublicValue("\(curve.groupName) public value is not a valid point on the curve")
+                throw CryptoError.invalidPublicValue("\(curve.opensslGroupName) public value is not a valid point on the curve")
             }
             let peer = try KeyExchangeEVPKey(taking: pointer, operation: "EC public key")
-            let x = try key.derive(with: peer, failure: .invalidPublicValue("\(curve.groupName) key agreement failed"))
+            let x = try key.derive(with: peer, failure: .invalidPublicValue("\(curve.opensslGroupName) key agreement failed"))
             return KeyExchangeSharedSecret.mpint(magnitude: x)
         }
     }
