@@ -8,13 +8,9 @@ public struct SSHMsgExtInfo: SSHMessageCodable, Equatable, Sendable {
     public init(extensions: [SSHExtension]) { self.extensions = extensions }
 
     public init(from reader: inout SSHReader) throws {
-        let count = try reader.readUInt32("ext-info count")
-        guard count <= SSHWireLimits.maximumExtensionCount else {
-            throw SSHWireError.lengthTooLarge(
-                field: "ext-info count", length: UInt64(count), limit: SSHWireLimits.maximumExtensionCount)
-        }
+        let count = try reader.readCount("ext-info count", limit: SSHWireLimits.maximumExtensionCount)
         var extensions: [SSHExtension] = []
-        extensions.reserveCapacity(Int(count))
+        extensions.reserveCapacity(count)
         for _ in 0..<count {
             let name = try reader.readText("extension name")
             let value = try reader.readString("extension value")

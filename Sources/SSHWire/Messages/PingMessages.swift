@@ -1,4 +1,4 @@
-// OpenSSH transport-level ping (OpenSSH PROTOCOL §1.9, `ping@openssh.com`, advertised in
+// OpenSSH transport-level ping (OpenSSH PROTOCOL, `ping@openssh.com`, advertised in
 // `SSH_MSG_EXT_INFO`).
 
 /// `SSH_MSG_PING`: the receiver answers with ``SSHMsgPong`` carrying the same data.

@@ -1,4 +1,5 @@
-/// SSH message numbers (RFC 4250 §4.1, RFC 4253 §12, RFC 8308 §2.3, OpenSSH PROTOCOL §1.9).
+/// SSH message numbers (RFC 4250 §4.1, RFC 4253 §12, RFC 8308 §2.3, and OpenSSH PROTOCOL for
+/// `ping@openssh.com`).
 ///
 /// Numbers 30–49 and 60–79 are reused by key-exchange and user-authentication methods, so several
 /// names share one number here; only the party that knows the negotiated method can tell them
@@ -85,8 +86,8 @@ public enum SSHMessageNumber {
 
     // MARK: - Local extensions, 192–255
 
-    /// OpenSSH PROTOCOL §1.9 (`ping@openssh.com`).
+    /// OpenSSH PROTOCOL, `ping@openssh.com`.
     public static let ping: UInt8 = 192
-    /// OpenSSH PROTOCOL §1.9 (`ping@openssh.com`).
+    /// OpenSSH PROTOCOL, `ping@openssh.com`.
     public static let pong: UInt8 = 193
 }
