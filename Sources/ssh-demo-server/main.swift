@@ -111,19 +111,15 @@ func handle(_ event: TransportEvent, transport: SSHTransport, peer: String) {
         log("\(peer): kex \(a.keyExchange) host key \(a.hostKey) cipher \(a.cipherClientToServer)/\(a.cipherServerToClient) mac \(a.macClientToServer.isEmpty ? "<implicit>" : a.macClientToServer) strict \(summary.strictKeyExchange)")
     case .payload(let payload, let sequenceNumber):
         do {
-            switch payload.first {
-            case SSHMsgServiceRequest.messageNumber:
-                let request = try SSHMsgServiceRequest.decode(payload)
-                guard request.serviceName == "ssh-userauth" else {
-                    transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
-                    return
-                }
+            switch try SSHMessage.decode(payload) {
+            case .serviceRequest(let request) where request.serviceName == "ssh-userauth":
                 try transport.send(SSHMsgServiceAccept(serviceName: request.serviceName).encoded())
-            case userAuthRequestNumber:
-                var reader = SSHReader(payload, range: 1..<payload.count)
-                let user = try reader.readText("user name")
-                log("\(peer): user authentication for \(user) refused (demo server)")
-                try transport.send(userAuthFailure(methods: ["publickey", "password", "keyboard-interactive"]))
+            case .serviceRequest:
+                transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
+            case .userAuthRequest(let request):
+                log("\(peer): user authentication \(request.method.methodName) for \(request.userName) refused (demo server)")
+                let failure = SSHMsgUserAuthFailure(methods: ["publickey", "password", "keyboard-interactive"], partialSuccess: false)
+                try transport.send(failure.encoded())
             default:
                 try transport.sendUnimplemented(sequenceNumber: sequenceNumber)
             }
@@ -135,18 +131,6 @@ func handle(_ event: TransportEvent, transport: SSHTransport, peer: String) {
     case .hostKeyApprovalRequested, .extensionInfo, .debug, .unimplemented, .pong:
         break
     }
-}
-
-/// SSH_MSG_USERAUTH_REQUEST (RFC 4252 §5).
-let userAuthRequestNumber: UInt8 = 50
-
-/// SSH_MSG_USERAUTH_FAILURE with `methods` and partial success false (RFC 4252 §5.1).
-func userAuthFailure(methods: [String]) -> [UInt8] {
-    var writer = SSHWriter()
-    writer.writeByte(51)
-    writer.writeNameList(methods)
-    writer.writeBool(false)
-    return writer.bytes
 }
 
 func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
