@@ -83,7 +83,7 @@ import Testing
 
     // MARK: - Random values
 
-    @Test(arguments: 0..<48 as Range<UInt64>)
+    @Test(arguments: 0..<32 as Range<UInt64>)
     func randomValues(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         for sample in RandomMessages.cases(&rng) {

@@ -277,7 +277,7 @@ enum MessageSamples {
             "global unknown",
             SSHMsgGlobalRequest(
                 requestName: "streamlocal-forward@openssh.com", wantReply: true,
-                payload: .unknown(data: [0, 0, 0, 4] + Array("/tmp".utf8))),
+                payload: .unknown(data: [0, 0, 0, 8] + Array("app.sock".utf8))),
             SSHMessage.globalRequest, openTail: true, probes: [.text("streamlocal-forward@openssh.com")]),
         codecCase(
             "request success", SSHMsgRequestSuccess(data: [0, 0, 0x1F, 0x90]), SSHMessage.requestSuccess,
