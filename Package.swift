@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SSHWire", targets: ["SSHWire"]),
         .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
         .library(name: "SSHCore", targets: ["SSHCore"]),
+        .library(name: "Reactor", targets: ["Reactor"]),
         .executable(name: "ssh-demo-server", targets: ["ssh-demo-server"]),
     ],
     dependencies: [
@@ -47,6 +48,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(name: "SSHCore", dependencies: ["SSHWire", "SSHCrypto"], swiftSettings: strict),
+        .target(name: "Reactor", dependencies: ["CShims"], swiftSettings: strict),
 
         // MARK: - Programs
         .executableTarget(
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(
             name: "SSHCoreTests", dependencies: ["SSHCore", "SSHCrypto", "SSHWire"],
             swiftSettings: strict),
+        .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
         .testTarget(
             name: "InteropTests", dependencies: ["SSHCrypto"],
             swiftSettings: strict),

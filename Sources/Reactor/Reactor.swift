@@ -1,0 +1,1 @@
+// The epoll event loop (DESIGN §5). It knows nothing of SSH.
