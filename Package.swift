@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
         .library(name: "SSHCore", targets: ["SSHCore"]),
         .library(name: "Reactor", targets: ["Reactor"]),
+        .library(name: "SSHKit", targets: ["SSHKit"]),
         .executable(name: "ssh-demo-server", targets: ["ssh-demo-server"]),
     ],
     dependencies: [
@@ -49,6 +50,9 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "SSHCore", dependencies: ["SSHWire", "SSHCrypto"], swiftSettings: strict),
         .target(name: "Reactor", dependencies: ["CShims"], swiftSettings: strict),
+        .target(
+            name: "SSHKit", dependencies: ["SSHCore", "SSHCrypto", "SSHWire", "Reactor"],
+            swiftSettings: strict),
 
         // MARK: - Programs
         .executableTarget(
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(
             name: "SSHCoreTests", dependencies: ["SSHCore", "SSHCrypto", "SSHWire"],
             swiftSettings: strict),
+        .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "SSHCore", "SSHCrypto"], swiftSettings: strict),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
         .testTarget(
             name: "InteropTests", dependencies: ["SSHCrypto"],
