@@ -90,14 +90,17 @@ public enum SSHServerSettingTable {
     /// A comma list whose items must each be one of `known()` (nil = anything), at least one.
     static func list(
         _ name: String, _ path: any WritableKeyPath<SSHServerSettings, [String]> & Sendable, _ relevance: Relevance = .ssh,
-        allowEmpty: Bool = false, known: (@Sendable () -> [String])? = nil
+        allowEmpty: Bool = false, known: (@Sendable () -> [String])? = nil,
+        itemsAllowed: String? = nil, validItem: (@Sendable (String) -> Bool)? = nil
     ) -> Entry {
-        let allowed = known.map { "a comma list of: \($0().joined(separator: ", "))" } ?? "a comma list"
+        let allowed = known.map { "a comma list of: \($0().joined(separator: ", "))" }
+            ?? itemsAllowed.map { "a comma list of \($0)" } ?? "a comma list"
         return Entry(name: name, relevance: relevance, allowed: allowed, lockedWhileListening: nil,
               read: { $0[keyPath: path].joined(separator: ",") },
               write: { settings, text in
                   let items = SettingValueParser.list(text)
                   guard allowEmpty || !items.isEmpty else { return false }
+                  if let validItem, !items.allSatisfy(validItem) { return false }
                   if let known {
                       let names = Set(known().map { $0.lowercased() })
                       guard items.allSatisfy({ names.contains($0.lowercased()) }) else { return false }
@@ -129,8 +132,10 @@ public enum SSHServerSettingTable {
         integer("ConnectionBacklog", \.connectionBacklog, 1...65535, .network),
         integer("UseIPv6", \.useIPv6, 0...2, .network),
         integer("MaxConnections", \.maxConnections, 1...100_000, .network, locked: SSHServerError.maxConnectionsLocked),
-        list("AllowedClients", \.allowedClients, .network),
-        list("BlockedClients", \.blockedClients, .network, allowEmpty: true),
+        list("AllowedClients", \.allowedClients, .network, itemsAllowed: ClientAccessList.allowedForms,
+             validItem: { ClientAddressPattern($0) != nil }),
+        list("BlockedClients", \.blockedClients, .network, allowEmpty: true, itemsAllowed: ClientAccessList.allowedForms,
+             validItem: { ClientAddressPattern($0) != nil }),
         bool("TcpNoDelay", \.tcpNoDelay, .network),
         systemInteger("InBufferSize", \.inBufferSize, 1...(1 << 30)),
         systemInteger("OutBufferSize", \.outBufferSize, 1...(1 << 30)),
