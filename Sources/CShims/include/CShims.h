@@ -88,3 +88,32 @@ int sshd_tcp_listen_ipv4(const char *host, uint16_t port, int backlog, uint16_t 
 
 /// accept4 with SOCK_CLOEXEC; stores the peer's address text (at least INET6_ADDRSTRLEN bytes) and port.
 int sshd_tcp_accept(int listener, char *address, size_t address_len, uint16_t *port);
+
+// MARK: reactor
+
+#include <sys/types.h>
+
+/// epoll_ctl with the event packed here: `events` is the EPOLL* mask, `data` goes into
+/// `epoll_data.u64` (the packed `struct epoll_event` and its union stay on the C side).
+int sshd_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+
+/// epoll_wait into two parallel arrays of at most `max_events` entries (clamped to
+/// SSHD_EPOLL_MAX_BATCH): the EPOLL* masks and the `epoll_data.u64` values. Returns what
+/// epoll_wait returns, with errno set on -1.
+int sshd_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max_events, int timeout_ms);
+
+/// The largest batch sshd_epoll_wait takes in one call (its stack buffer).
+#define SSHD_EPOLL_MAX_BATCH 1024
+
+/// accept4 (declared only under _GNU_SOURCE). `addr` points at a sockaddr_storage.
+int sshd_accept4(int fd, void *addr, uint32_t *addr_len, int flags);
+
+/// SIGRTMIN and SIGRTMAX (function-like macros in glibc).
+int sshd_sigrtmin(void);
+int sshd_sigrtmax(void);
+
+/// The wait-status macros of <sys/wait.h>.
+int sshd_wifexited(int status);
+int sshd_wexitstatus(int status);
+int sshd_wifsignaled(int status);
+int sshd_wtermsig(int status);
