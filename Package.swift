@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "SSHCore", "SSHCrypto"], swiftSettings: strict),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
         .testTarget(
-            name: "InteropTests", dependencies: ["SSHCrypto"],
+            name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit"],
             swiftSettings: strict),
     ]
 )

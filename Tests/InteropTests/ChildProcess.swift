@@ -59,6 +59,16 @@ final class ChildProcess {
         return code
     }
 
+    /// The exit status if the child has exited (reaping it), or nil while it runs.
+    func exitStatusIfExited() -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        let code: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -(status & 0x7F)
+        exitStatus = code
+        return code
+    }
+
     /// Ends the child (SIGTERM) and reaps it, if it is still running.
     func terminate() {
         guard exitStatus == nil else { return }

@@ -1,0 +1,234 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Reactor
+import SSHCore
+import SSHCrypto
+import SSHWire
+
+// MARK: - Accepting and serving connections
+
+extension SSHServer {
+    /// Takes every pending connection from the listener (level-triggered: stops at would-block).
+    func acceptPending(listener: Int32) {
+        while true {
+            let accepted: TCPSocket.Accepted
+            do {
+                switch try TCPSocket.accept(listener) {
+                case .wouldBlock: return
+                case .processed(let value): accepted = value
+                }
+            } catch {
+                onError?(ErrorEvent(connectionId: 0, errorCode: SSHServerError.invalidSetting, description: "accept: \(error)"))
+                return
+            }
+            admit(accepted)
+        }
+    }
+
+    private func admit(_ accepted: TCPSocket.Accepted) {
+        let peer = accepted.peer.host
+        let permitted = (try? ClientAccessList(allowed: settings.allowedClients, blocked: settings.blockedClients))?.permits(peer) ?? false
+        var request = ConnectionRequestEvent(address: peer, port: Int(accepted.peer.port), accept: permitted)
+        onConnectionRequest?(&request)
+        guard request.accept else {
+            log(0, 1, "Connection from \(peer) port \(accepted.peer.port) refused", type: "Info")
+            Posix.close(accepted.fd)
+            return
+        }
+        // Digest §9 item 13: beyond MaxConnections, accept and close at once.
+        guard connections.count < settings.maxConnections else {
+            log(0, 1, "Connection from \(peer) port \(accepted.peer.port) refused: MaxConnections (\(settings.maxConnections)) reached", type: "Info")
+            Posix.close(accepted.fd)
+            return
+        }
+        do {
+            try applySocketOptions(accepted.fd)
+            let transport = try SSHTransport(configuration: transportConfiguration())
+            let local = (try? TCPSocket.localAddress(accepted.fd))?.host ?? ""
+            let id = allocateConnectionId()
+            let connection = ServerConnection(
+                id: id, fd: accepted.fd, remoteHost: peer, remotePort: Int(accepted.peer.port), localAddress: local,
+                transport: transport)
+            connection.registration = try reactor.register(fd: accepted.fd, interest: .readable) { [unowned self, unowned connection] readiness in
+                self.service(connection, readiness)
+            }
+            connections[id] = connection
+            if settings.loginGraceTime > 0 {
+                connection.loginGraceTimer = reactor.schedule(after: settings.loginGraceTime * 1000) { [weak self, weak connection] in
+                    guard let self, let connection, !connection.transport.isClosed else { return }
+                    connection.transport.disconnect(reason: .byApplication, description: "login grace time exceeded")
+                    self.flush(connection)
+                    self.close(connection, statusCode: Int(SSHDisconnectReason.byApplication.rawValue), description: "login grace time exceeded")
+                }
+            }
+            onConnected?(ConnectedEvent(connectionId: id, statusCode: 0, description: "OK"))
+            log(id, 1, "Connection from \(peer) port \(accepted.peer.port)", type: "Info")
+            flush(connection)
+        } catch {
+            onError?(ErrorEvent(connectionId: 0, errorCode: SSHServerError.invalidSetting, description: "cannot serve \(peer): \(error)"))
+            Posix.close(accepted.fd)
+        }
+    }
+
+    private func allocateConnectionId() -> Int {
+        var id = connections.count + 1
+        while connections[id] != nil { id += 1 }
+        return id
+    }
+
+    private func applySocketOptions(_ fd: Int32) throws {
+        if settings.tcpNoDelay { try TCPSocket.setNoDelay(fd, true) }
+        if settings.keepAliveTime != nil || settings.keepAliveInterval != nil || settings.keepAliveRetryCount != nil {
+            try TCPSocket.setKeepAlive(fd, TCPSocket.KeepAlive(
+                idleSeconds: Int32(clamping: (settings.keepAliveTime ?? 7_200_000) / 1000),
+                intervalSeconds: Int32(clamping: (settings.keepAliveInterval ?? 75_000) / 1000),
+                count: Int32(clamping: settings.keepAliveRetryCount ?? 9)))
+        }
+        if let size = settings.inBufferSize { try TCPSocket.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, to: Int32(clamping: size)) }
+        if let size = settings.outBufferSize { try TCPSocket.setOption(fd, level: SOL_SOCKET, name: SO_SNDBUF, to: Int32(clamping: size)) }
+    }
+
+    func transportConfiguration() throws -> TransportConfiguration {
+        TransportConfiguration(
+            role: .server, versionString: settings.serverSSHVersionString, algorithms: try settings.algorithmPreferences(),
+            hostKeys: hostKeys, strictKeyExchange: settings.useStrictKeyExchange,
+            rekeyByteLimit: settings.keyRenegotiationThreshold, serverSignatureAlgorithms: settings.sshPubKeyAuthSigAlgorithms)
+    }
+
+    // MARK: - I/O
+
+    /// Reads what the socket has (bounded per turn for fairness), feeds the engine, handles its
+    /// events and writes what it produced.
+    func service(_ connection: ServerConnection, _ readiness: Readiness) {
+        if readiness.contains(.writable) { flush(connection) }
+        if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.readHangup) || readiness.contains(.error) {
+            var budget = 4 * Self.readChunk
+            var buffer = [UInt8](repeating: 0, count: Self.readChunk)
+            readLoop: while budget > 0, !connection.isClosing {
+                let result: TransferResult
+                do {
+                    result = try buffer.withUnsafeMutableBytes { try TCPSocket.read(connection.fd, into: $0) }
+                } catch {
+                    close(connection, statusCode: -1, description: "read: \(error)")
+                    return
+                }
+                switch result {
+                case .wouldBlock:
+                    break readLoop
+                case .closed:
+                    handleEvents(connection)
+                    close(connection, statusCode: 0, description: "Connection closed by \(connection.remoteHost) port \(connection.remotePort)")
+                    return
+                case .bytes(let count):
+                    budget -= count
+                    buffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    handleEvents(connection)
+                }
+            }
+        }
+        flush(connection)
+        if connection.transport.isClosed && !connection.hasPendingOutput {
+            let reason = connection.transport.closeReason
+            close(connection, statusCode: Int(reason?.disconnectReason.rawValue ?? 0), description: reason?.message ?? "closed")
+        }
+    }
+
+    /// Writes pending output; asks for writability only while some remains (backpressure).
+    func flush(_ connection: ServerConnection) {
+        guard !connection.isClosing else { return }
+        if connection.transport.hasOutput {
+            if connection.pendingOffset > 0 && connection.pendingOffset == connection.pendingOutput.count {
+                connection.pendingOutput.removeAll(keepingCapacity: true)
+                connection.pendingOffset = 0
+            }
+            connection.pendingOutput += connection.transport.takeOutput()
+        }
+        while connection.hasPendingOutput {
+            let result: TransferResult
+            do {
+                result = try connection.pendingOutput.withUnsafeBytes { raw in
+                    try TCPSocket.write(connection.fd, UnsafeRawBufferPointer(rebasing: raw[connection.pendingOffset...]))
+                }
+            } catch {
+                close(connection, statusCode: -1, description: "write: \(error)")
+                return
+            }
+            switch result {
+            case .bytes(let count): connection.pendingOffset += count
+            case .wouldBlock: break
+            case .closed:
+                close(connection, statusCode: 0, description: "Connection closed by \(connection.remoteHost) port \(connection.remotePort)")
+                return
+            }
+            if case .wouldBlock = result { break }
+        }
+        let wantWritable = connection.hasPendingOutput
+        if wantWritable != connection.wantsWritable, let registration = connection.registration {
+            connection.wantsWritable = wantWritable
+            try? reactor.modify(registration, interest: wantWritable ? [.readable, .writable] : .readable)
+        }
+        if !connection.hasPendingOutput && connection.transport.isClosed {
+            let reason = connection.transport.closeReason
+            close(connection, statusCode: Int(reason?.disconnectReason.rawValue ?? 0), description: reason?.message ?? "closed")
+        }
+    }
+
+    /// Ends a connection once: deregisters, closes the socket, fires `Disconnected`.
+    func close(_ connection: ServerConnection, statusCode: Int, description: String) {
+        guard !connection.isClosing else { return }
+        connection.isClosing = true
+        if let registration = connection.registration { reactor.deregister(registration) }
+        if let timer = connection.loginGraceTimer { reactor.cancel(timer) }
+        Posix.close(connection.fd)
+        connections[connection.id] = nil
+        log(connection.id, 1, "Disconnected: \(description)", type: "Info")
+        onDisconnected?(DisconnectedEvent(connectionId: connection.id, statusCode: statusCode, description: description))
+    }
+
+    // MARK: - Engine events
+
+    func handleEvents(_ connection: ServerConnection) {
+        while let event = connection.transport.nextEvent() {
+            switch event {
+            case .peerVersion(let version):
+                onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message: "Client identification: \(version)"))
+                if !VersionPatternList(settings.sshVersionPattern).accepts(version) {
+                    connection.transport.disconnect(reason: .protocolVersionNotSupported, description: "version not allowed by SSHVersionPattern")
+                }
+            case .keyExchangeCompleted(let summary):
+                let a = summary.algorithms
+                onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message:
+                    "Key exchange complete: \(a.keyExchange), host key \(a.hostKey), cipher \(a.cipherClientToServer), MAC \(a.macClientToServer.isEmpty ? "implicit" : a.macClientToServer), strict \(summary.strictKeyExchange)"))
+            case .payload(let payload, let sequenceNumber):
+                handlePayload(connection, payload, sequenceNumber: sequenceNumber)
+            case .disconnected(let reason, let description, let byPeer):
+                onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message: "Disconnect \(byPeer ? "from client" : "sent") (\(reason)): \(description)"))
+            case .debug(_, let message):
+                log(connection.id, 3, "client debug message: \(message)", type: "SSH")
+            case .extensionInfo, .unimplemented, .pong, .hostKeyApprovalRequested:
+                break
+            }
+        }
+    }
+
+    /// Messages above the transport. Until the user-authentication and connection layers are
+    /// attached, the service request is accepted and every authentication attempt fails, listing
+    /// `DefaultAuthMethods`.
+    private func handlePayload(_ connection: ServerConnection, _ payload: [UInt8], sequenceNumber: UInt32) {
+        do {
+            switch try SSHMessage.decode(payload) {
+            case .serviceRequest(let request) where request.serviceName == "ssh-userauth":
+                try connection.transport.send(SSHMsgServiceAccept(serviceName: request.serviceName).encoded())
+            case .serviceRequest:
+                connection.transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
+            case .userAuthRequest:
+                try connection.transport.send(SSHMsgUserAuthFailure(methods: settings.defaultAuthMethods, partialSuccess: false).encoded())
+            default:
+                try connection.transport.sendUnimplemented(sequenceNumber: sequenceNumber)
+            }
+        } catch {
+            connection.transport.disconnect(reason: .protocolError, description: "malformed message")
+        }
+    }
+}

@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Reactor
+import SSHCore
+import SSHCrypto
+import SSHWire
+
+/// The `SSHServer` class of the specification (also documented as SSHDaemon): one listener, many
+/// connections, events fired inside ``doEvents()`` on the caller's thread (server digest §0).
+///
+/// Not thread-safe: create it, configure it, and call ``doEvents()`` in a loop, all on one thread.
+public final class SSHServer {
+    /// Every server-wide setting; also reachable through ``config(_:)``.
+    public var settings = SSHServerSettings()
+    /// The host keys; at least one is needed before ``startListening()`` (error 1301).
+    public var hostKeys: [any SSHPrivateKey] = []
+
+    // MARK: Events (server digest §3)
+
+    public var onConnectionRequest: ((inout ConnectionRequestEvent) -> Void)?
+    public var onConnected: ((ConnectedEvent) -> Void)?
+    public var onDisconnected: ((DisconnectedEvent) -> Void)?
+    public var onSSHStatus: ((SSHStatusEvent) -> Void)?
+    public var onError: ((ErrorEvent) -> Void)?
+    public var onLog: ((LogEvent) -> Void)?
+
+    let reactor: Reactor
+    var listeners: [(fd: Int32, registration: RegistrationID)] = []
+    var connections: [Int: ServerConnection] = [:]
+    private var nextConnectionId = 1
+    private var boundPort = 0
+
+    /// Read size per socket read.
+    static let readChunk = 64 * 1024
+
+    public init() throws {
+        OpenSSL.initialize()
+        do {
+            reactor = try Reactor()
+        } catch {
+            throw SSHServerError(code: SSHServerError.invalidSetting, "cannot create the event loop: \(error)")
+        }
+    }
+
+    deinit {
+        for connection in connections.values { Posix.close(connection.fd) }
+        for listener in listeners { Posix.close(listener.fd) }
+    }
+
+    // MARK: - Properties (server digest §1.2)
+
+    /// Whether the server accepts connections.
+    public var listening: Bool { !listeners.isEmpty }
+
+    /// `LocalPort`: the configured port, or after listening on port 0, the port the kernel chose.
+    public var localPort: Int { listening ? boundPort : settings.localPort }
+
+    /// Ids of the open connections.
+    public var connectionIds: [Int] { connections.keys.sorted() }
+
+    public func remoteHost(_ connectionId: Int) throws(SSHServerError) -> String { try connection(connectionId).remoteHost }
+    public func remotePort(_ connectionId: Int) throws(SSHServerError) -> Int { try connection(connectionId).remotePort }
+    public func localAddress(_ connectionId: Int) throws(SSHServerError) -> String { try connection(connectionId).localAddress }
+
+    func connection(_ id: Int) throws(SSHServerError) -> ServerConnection {
+        guard let connection = connections[id] else {
+            throw SSHServerError(code: SSHServerError.invalidConnectionId, "invalid ConnectionId \(id)")
+        }
+        return connection
+    }
+
+    // MARK: - Methods (server digest §2)
+
+    /// `Config("Name=Value")` / `Config("Name")`, plus the per-connection read-only settings
+    /// `ClientSSHVersionString[id]` and `NegotiatedStrictKex[id]`.
+    @discardableResult
+    public func config(_ configuration: String) throws(SSHServerError) -> String {
+        if let indexed = try perConnectionSetting(configuration) { return indexed }
+        // LocalPort 0 reads back as the port the kernel chose once listening (digest §1.2).
+        if listening, configuration.trimmed.lowercased() == "localport" { return String(localPort) }
+        return try settings.config(configuration, isListening: listening)
+    }
+
+    private func perConnectionSetting(_ configuration: String) throws(SSHServerError) -> String? {
+        guard !configuration.contains("="), let open = configuration.firstIndex(of: "["),
+              configuration.hasSuffix("]") else { return nil }
+        let name = configuration[..<open].lowercased()
+        let indexText = configuration[configuration.index(after: open)..<configuration.index(before: configuration.endIndex)]
+        guard let id = Int(indexText) else { return nil }
+        switch name {
+        case "clientsshversionstring": return try connection(id).transport.peerVersion ?? ""
+        case "negotiatedstrictkex": return try connection(id).transport.strictKeyExchangeNegotiated ? "True" : "False"
+        default: return nil
+        }
+    }
+
+    /// Starts listening on `LocalHost`:`LocalPort` (`UseIPv6` chooses the family).
+    public func startListening() throws(SSHServerError) {
+        guard !listening else { throw SSHServerError(code: SSHServerError.alreadyListening, "already listening") }
+        guard !hostKeys.isEmpty else {
+            throw SSHServerError(code: SSHServerError.noHostKey, "no host key: set hostKeys before listening")
+        }
+        do {
+            _ = try settings.algorithmPreferences()
+            _ = try ClientAccessList(allowed: settings.allowedClients, blocked: settings.blockedClients)
+        } catch let error as SSHServerError {
+            throw error
+        } catch {
+            throw SSHServerError(code: SSHServerError.invalidSetting, "\(error)")
+        }
+        let host: String
+        let ipv6Only: Bool
+        switch settings.useIPv6 {
+        case 1: (host, ipv6Only) = (settings.localHost.isEmpty ? "::" : settings.localHost, true)
+        case 2: (host, ipv6Only) = (settings.localHost.isEmpty ? "::" : settings.localHost, false)
+        default: (host, ipv6Only) = (settings.localHost.isEmpty ? "0.0.0.0" : settings.localHost, true)
+        }
+        do {
+            let options = TCPSocket.ListenOptions(
+                host: host, port: UInt16(clamping: settings.localPort), backlog: Int32(settings.connectionBacklog),
+                reuseAddress: true, reusePort: false, ipv6Only: ipv6Only)
+            let (fd, address) = try TCPSocket.listen(options)
+            let registration = try reactor.register(fd: fd, interest: .readable) { [unowned self] _ in
+                self.acceptPending(listener: fd)
+            }
+            listeners.append((fd, registration))
+            boundPort = Int(address.port)
+            log(0, 1, "Server listening on \(address.host) port \(address.port).", type: "Info")
+        } catch {
+            throw SSHServerError(code: SSHServerError.invalidSetting, "cannot listen on \(host) port \(settings.localPort): \(error)")
+        }
+    }
+
+    /// Stops accepting; open connections go on (server digest §2).
+    public func stopListening() {
+        for listener in listeners {
+            reactor.deregister(listener.registration)
+            Posix.close(listener.fd)
+        }
+        listeners.removeAll()
+    }
+
+    /// Disconnects one client; `Disconnected` fires.
+    public func disconnect(_ connectionId: Int) throws(SSHServerError) {
+        let connection = try connection(connectionId)
+        connection.transport.disconnect(reason: .byApplication, description: "disconnected by server")
+        flush(connection)
+        close(connection, statusCode: 0, description: "disconnected by server")
+    }
+
+    /// `StopListening()` then `Disconnect()` for every connection.
+    public func shutdown() {
+        stopListening()
+        for id in connectionIds { try? disconnect(id) }
+    }
+
+    /// Starts a key re-exchange on a connection.
+    public func exchangeKeys(_ connectionId: Int) throws(SSHServerError) {
+        let connection = try connection(connectionId)
+        do { try connection.transport.startKeyExchange() } catch {
+            throw SSHServerError(code: SSHServerError.invalidConnectionId, "cannot exchange keys: \(error.message)")
+        }
+        flush(connection)
+    }
+
+    /// Processes what is ready; waits up to `SelectWaitMillis` when nothing is (server digest §2).
+    public func doEvents() throws(SSHServerError) {
+        do {
+            _ = try reactor.doEvents(waitMillis: settings.selectWaitMillis)
+        } catch {
+            throw SSHServerError(code: SSHServerError.invalidSetting, "event loop: \(error)")
+        }
+    }
+
+    // MARK: - Logging
+
+    func log(_ connectionId: Int, _ level: Int, _ message: String, type: String) {
+        guard level <= settings.logLevel else { return }
+        onLog?(LogEvent(connectionId: connectionId, logLevel: level, message: message, logType: type))
+    }
+}

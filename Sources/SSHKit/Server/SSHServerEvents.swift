@@ -1,0 +1,45 @@
+/// The events of the `SSHServer` class (server digest §3), as value types whose writable fields the
+/// handler may change. Handlers run inside ``SSHServer/doEvents()`` on the caller's thread.
+
+/// Fires for every accepted TCP connection before anything is sent. `accept` starts as false when
+/// the peer is refused by `AllowedClients`/`BlockedClients`, true otherwise (digest §3.2).
+public struct ConnectionRequestEvent: Sendable {
+    public let address: String
+    public let port: Int
+    public var accept: Bool
+}
+
+/// A connection was accepted and has an id.
+public struct ConnectedEvent: Sendable {
+    public let connectionId: Int
+    public let statusCode: Int
+    public let description: String
+}
+
+/// A connection ended. `statusCode` is 0 for an orderly end, otherwise the SSH disconnect reason.
+public struct DisconnectedEvent: Sendable {
+    public let connectionId: Int
+    public let statusCode: Int
+    public let description: String
+}
+
+/// Progress of the SSH handshake and other protocol milestones, as text.
+public struct SSHStatusEvent: Sendable {
+    public let connectionId: Int
+    public let message: String
+}
+
+/// An error on a connection (or, with `connectionId` 0, in the server).
+public struct ErrorEvent: Sendable {
+    public let connectionId: Int
+    public let errorCode: Int
+    public let description: String
+}
+
+/// A log line at `logLevel` (1 info, 2 verbose, 3 debug); only levels up to `LogLevel` fire.
+public struct LogEvent: Sendable {
+    public let connectionId: Int
+    public let logLevel: Int
+    public let message: String
+    public let logType: String
+}
