@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SSHCrypto
 import SSHKit
 import Testing
@@ -126,5 +129,59 @@ import Testing
         client.terminate()
         #expect(recorder.requests.first?.address == "::1")
         #expect(client.output.contains("Permission denied (password,publickey)"), "\(client.output)")
+    }
+
+    /// A TCP client that connects and never speaks.
+    static func silentClient(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw InteropError("connect failed: \(errno)") }
+        return fd
+    }
+
+    static func serveUntilDisconnected(_ server: SSHServer, _ recorder: Recorder) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while recorder.disconnected.isEmpty, Date() < deadline { try server.doEvents() }
+    }
+
+    @Test func idleTimeoutDisconnectsASilentClient() throws {
+        let (server, recorder) = try Self.makeServer { try $0.config("DefaultIdleTimeout=1") }
+        let fd = try Self.silentClient(port: server.localPort)
+        defer { close(fd) }
+        try Self.serveUntilDisconnected(server, recorder)
+        #expect(recorder.disconnected.first?.description == "idle timeout")
+        #expect(server.connectionIds.isEmpty)
+    }
+
+    @Test func loginGraceTimeDisconnectsAClientThatDoesNotAuthenticate() throws {
+        let (server, recorder) = try Self.makeServer { try $0.config("LoginGraceTime=1") }
+        let fd = try Self.silentClient(port: server.localPort)
+        defer { close(fd) }
+        try Self.serveUntilDisconnected(server, recorder)
+        #expect(recorder.disconnected.first?.description == "login grace time exceeded")
+    }
+
+    @Test func maxConnectionsClosesTheExtraOne() throws {
+        let (server, recorder) = try Self.makeServer { try $0.config("MaxConnections=1") }
+        let first = try Self.silentClient(port: server.localPort)
+        defer { close(first) }
+        let deadline = Date().addingTimeInterval(30)
+        while recorder.connected.isEmpty, Date() < deadline { try server.doEvents() }
+        let second = try Self.silentClient(port: server.localPort)
+        defer { close(second) }
+        while recorder.requests.count < 2, Date() < deadline { try server.doEvents() }
+        #expect(recorder.connected.count == 1)
+        #expect(server.connectionIds.count == 1)
+        // The second socket was closed by the server: a read returns end of file.
+        var byte: UInt8 = 0
+        var got = 1
+        while got > 0, Date() < deadline { got = read(second, &byte, 1) }
+        #expect(got == 0)
     }
 }

@@ -62,12 +62,31 @@ extension SSHServer {
                     self.close(connection, statusCode: Int(SSHDisconnectReason.byApplication.rawValue), description: "login grace time exceeded")
                 }
             }
+            if settings.defaultIdleTimeout > 0 { scheduleIdleCheck(connection, afterMillis: settings.defaultIdleTimeout * 1000) }
             onConnected?(ConnectedEvent(connectionId: id, statusCode: 0, description: "OK"))
             log(id, 1, "Connection from \(peer) port \(accepted.peer.port)", type: "Info")
             flush(connection)
         } catch {
             onError?(ErrorEvent(connectionId: 0, errorCode: SSHServerError.invalidSetting, description: "cannot serve \(peer): \(error)"))
             Posix.close(accepted.fd)
+        }
+    }
+
+    /// DefaultIdleTimeout: checks when the timeout could first expire, and again for the remainder
+    /// whenever traffic moved in between (no periodic polling).
+    private func scheduleIdleCheck(_ connection: ServerConnection, afterMillis: Int) {
+        connection.idleTimer = reactor.schedule(after: afterMillis) { [weak self, weak connection] in
+            guard let self, let connection, !connection.isClosing else { return }
+            let limit = UInt64(self.settings.defaultIdleTimeout) * 1_000_000_000
+            guard limit > 0 else { return }
+            let idle = MonotonicClock.nanoseconds() &- connection.lastActivity
+            if idle >= limit {
+                connection.transport.disconnect(reason: .byApplication, description: "idle timeout")
+                self.flush(connection)
+                self.close(connection, statusCode: Int(SSHDisconnectReason.byApplication.rawValue), description: "idle timeout")
+            } else {
+                self.scheduleIdleCheck(connection, afterMillis: Int((limit - idle) / 1_000_000) + 1)
+            }
         }
     }
 
@@ -122,6 +141,7 @@ extension SSHServer {
                     return
                 case .bytes(let count):
                     budget -= count
+                    connection.lastActivity = MonotonicClock.nanoseconds()
                     buffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                     handleEvents(connection)
                 }
@@ -155,7 +175,9 @@ extension SSHServer {
                 return
             }
             switch result {
-            case .bytes(let count): connection.pendingOffset += count
+            case .bytes(let count):
+                connection.pendingOffset += count
+                connection.lastActivity = MonotonicClock.nanoseconds()
             case .wouldBlock: break
             case .closed:
                 close(connection, statusCode: 0, description: "Connection closed by \(connection.remoteHost) port \(connection.remotePort)")
@@ -180,6 +202,7 @@ extension SSHServer {
         connection.isClosing = true
         if let registration = connection.registration { reactor.deregister(registration) }
         if let timer = connection.loginGraceTimer { reactor.cancel(timer) }
+        if let timer = connection.idleTimer { reactor.cancel(timer) }
         Posix.close(connection.fd)
         connections[connection.id] = nil
         log(connection.id, 1, "Disconnected: \(description)", type: "Info")

@@ -16,6 +16,9 @@ final class ServerConnection {
     /// Whether writable interest is on (only while output is pending: the reactor is level-triggered).
     var wantsWritable = false
     var loginGraceTimer: TimerID?
+    var idleTimer: TimerID?
+    /// `CLOCK_MONOTONIC` nanoseconds of the last byte read or written (DefaultIdleTimeout).
+    var lastActivity = MonotonicClock.nanoseconds()
     var isClosing = false
 
     init(id: Int, fd: Int32, remoteHost: String, remotePort: Int, localAddress: String, transport: SSHTransport) {
