@@ -51,8 +51,9 @@ public final class ChannelMultiplexer {
 
     /// Every payload to send now, in order; pass each to ``SSHTransport/send(_:)``.
     public func takeOutgoing() -> [[UInt8]] {
-        defer { outgoing.removeAll(keepingCapacity: true) }
-        return outgoing
+        var taken: [[UInt8]] = []
+        swap(&taken, &outgoing)
+        return taken
     }
 
     public var hasOutgoing: Bool { !outgoing.isEmpty }
