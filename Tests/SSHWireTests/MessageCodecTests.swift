@@ -195,6 +195,8 @@ import Testing
                 originatorAddress: "a", originatorPort: 1)).channelType == "x11")
         #expect(SSHMsgChannelRequest(recipientChannel: 0, wantReply: false, payload: .breakRequest(milliseconds: 1))
             .requestType == "break")
+        #expect(MessageSamples.authRequest(.keyboardInteractive(languageTag: "", submethods: "")).methodName
+            == "keyboard-interactive")
         #expect(SSHUserAuthMethod.publicKeyHostBound(algorithm: "a", publicKeyBlob: [], hostKeyBlob: [], signature: nil)
             .methodName == "publickey-hostbound-v00@openssh.com")
     }
