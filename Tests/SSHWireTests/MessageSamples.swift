@@ -343,7 +343,7 @@ enum MessageSamples {
         codecCase("channel failure", SSHMsgChannelFailure(recipientChannel: 7), SSHMessage.channelFailure),
     ] + channelRequests
 
-    static let ptyModes = SSHTerminalModes.encode([(opcode: 53, value: 1), (opcode: 128, value: 38400)])
+    static let ptyModes = SSHTerminalModes.encode([SSHTerminalMode(.ECHO, value: 1), SSHTerminalMode(.TTY_OP_ISPEED, value: 38400)])
 
     static let channelRequests: [CodecCase] = [
         codecCase(

@@ -59,8 +59,11 @@ enum RandomMessages {
         ]
     }
 
-    static func authMethod(_ rng: inout SeededGenerator) -> SSHUserAuthMethod {
-        switch rng.int(0...6) {
+    /// The number of ``SSHUserAuthMethod`` cases; `kind` picks one.
+    static let authMethodKinds = 7
+
+    static func authMethod(_ rng: inout SeededGenerator, kind: Int) -> SSHUserAuthMethod {
+        switch kind {
         case 0: return .none
         case 1: return .password(password: rng.text(), newPassword: rng.optional { $0.text() })
         case 2:
@@ -79,14 +82,16 @@ enum RandomMessages {
     }
 
     static func userAuth(_ rng: inout SeededGenerator) -> [CodecCase] {
-        let method = authMethod(&rng)
-        let isUnknown = if case .unknown = method { true } else { false }
-        let prompts = (0..<rng.int(0...5)).map { _ in SSHKeyboardInteractivePrompt(prompt: rng.text(), echo: rng.bool()) }
-        return [
-            codecCase(
-                "userauth request",
+        let requests = (0..<authMethodKinds).map { kind in
+            let method = authMethod(&rng, kind: kind)
+            let isUnknown = if case .unknown = method { true } else { false }
+            return codecCase(
+                "userauth request \(method.methodName)",
                 SSHMsgUserAuthRequest(userName: rng.text(), serviceName: rng.text(), method: method),
-                SSHMessage.userAuthRequest, openTail: isUnknown),
+                SSHMessage.userAuthRequest, openTail: isUnknown)
+        }
+        let prompts = (0..<rng.int(0...5)).map { _ in SSHKeyboardInteractivePrompt(prompt: rng.text(), echo: rng.bool()) }
+        return requests + [
             codecCase(
                 "userauth failure", SSHMsgUserAuthFailure(methods: rng.nameList(), partialSuccess: rng.bool()),
                 SSHMessage.userAuthFailure),
@@ -107,8 +112,11 @@ enum RandomMessages {
         ]
     }
 
-    static func globalPayload(_ rng: inout SeededGenerator) -> SSHGlobalRequestPayload {
-        switch rng.int(0...6) {
+    /// The number of ``SSHGlobalRequestPayload`` cases; `kind` picks one.
+    static let globalPayloadKinds = 7
+
+    static func globalPayload(_ rng: inout SeededGenerator, kind: Int) -> SSHGlobalRequestPayload {
+        switch kind {
         case 0: .tcpipForward(bindAddress: rng.text(), bindPort: rng.uint32())
         case 1: .cancelTCPIPForward(bindAddress: rng.text(), bindPort: rng.uint32())
         case 2: .hostKeys((0..<rng.int(0...4)).map { _ in rng.bytes() })
@@ -119,8 +127,11 @@ enum RandomMessages {
         }
     }
 
-    static func openPayload(_ rng: inout SeededGenerator) -> SSHChannelOpenPayload {
-        switch rng.int(0...4) {
+    /// The number of ``SSHChannelOpenPayload`` cases; `kind` picks one.
+    static let openPayloadKinds = 5
+
+    static func openPayload(_ rng: inout SeededGenerator, kind: Int) -> SSHChannelOpenPayload {
+        switch kind {
         case 0: .session
         case 1:
             .directTCPIP(
@@ -136,30 +147,36 @@ enum RandomMessages {
     }
 
     static func connection(_ rng: inout SeededGenerator) -> [CodecCase] {
-        let global = globalPayload(&rng)
-        let globalRequest =
-            global.requestName == nil
-            ? SSHMsgGlobalRequest(requestName: unknownName(&rng), wantReply: rng.bool(), payload: global)
-            : SSHMsgGlobalRequest(wantReply: rng.bool(), payload: global)
-        let globalOpen: Bool =
-            switch global {
-            case .hostKeys, .hostKeysProve, .unknown: true
-            default: false
-            }
-        let open = openPayload(&rng)
-        let channelOpen =
-            open.channelType == nil
-            ? SSHMsgChannelOpen(
-                channelType: unknownName(&rng), senderChannel: rng.uint32(), initialWindowSize: rng.uint32(),
-                maximumPacketSize: rng.uint32(), payload: open)
-            : SSHMsgChannelOpen(
-                senderChannel: rng.uint32(), initialWindowSize: rng.uint32(), maximumPacketSize: rng.uint32(),
-                payload: open)
-        return [
-            codecCase("global request", globalRequest, SSHMessage.globalRequest, openTail: globalOpen),
+        let globalRequests = (0..<globalPayloadKinds).map { kind in
+            let global = globalPayload(&rng, kind: kind)
+            let request =
+                global.requestName == nil
+                ? SSHMsgGlobalRequest(requestName: unknownName(&rng), wantReply: rng.bool(), payload: global)
+                : SSHMsgGlobalRequest(wantReply: rng.bool(), payload: global)
+            let openTail: Bool =
+                switch global {
+                case .hostKeys, .hostKeysProve, .unknown: true
+                default: false
+                }
+            return codecCase(
+                "global request \(request.requestName)", request, SSHMessage.globalRequest, openTail: openTail)
+        }
+        let channelOpens = (0..<openPayloadKinds).map { kind in
+            let open = openPayload(&rng, kind: kind)
+            let message =
+                open.channelType == nil
+                ? SSHMsgChannelOpen(
+                    channelType: unknownName(&rng), senderChannel: rng.uint32(), initialWindowSize: rng.uint32(),
+                    maximumPacketSize: rng.uint32(), payload: open)
+                : SSHMsgChannelOpen(
+                    senderChannel: rng.uint32(), initialWindowSize: rng.uint32(), maximumPacketSize: rng.uint32(),
+                    payload: open)
+            return codecCase(
+                "channel open \(message.channelType)", message, SSHMessage.channelOpen, openTail: open.channelType == nil)
+        }
+        return globalRequests + channelOpens + [
             codecCase("request success", SSHMsgRequestSuccess(data: rng.bytes()), SSHMessage.requestSuccess, openTail: true),
             codecCase("request failure", SSHMsgRequestFailure(), SSHMessage.requestFailure),
-            codecCase("channel open", channelOpen, SSHMessage.channelOpen, openTail: open.channelType == nil),
             codecCase(
                 "channel open confirmation",
                 SSHMsgChannelOpenConfirmation(
@@ -190,8 +207,11 @@ enum RandomMessages {
         ]
     }
 
-    static func requestPayload(_ rng: inout SeededGenerator) -> SSHChannelRequestPayload {
-        switch rng.int(0...14) {
+    /// The number of ``SSHChannelRequestPayload`` cases; `kind` picks one.
+    static let requestPayloadKinds = 15
+
+    static func requestPayload(_ rng: inout SeededGenerator, kind: Int) -> SSHChannelRequestPayload {
+        switch kind {
         case 0:
             .ptyReq(
                 term: rng.text(), widthCharacters: rng.uint32(), heightRows: rng.uint32(), widthPixels: rng.uint32(),
@@ -220,8 +240,8 @@ enum RandomMessages {
     }
 
     static func channelRequests(_ rng: inout SeededGenerator) -> [CodecCase] {
-        (0..<3).map { _ in
-            let payload = requestPayload(&rng)
+        (0..<requestPayloadKinds).map { kind in
+            let payload = requestPayload(&rng, kind: kind)
             let request =
                 payload.requestType == nil
                 ? SSHMsgChannelRequest(

@@ -110,6 +110,18 @@ import Testing
         #expect((try? valid.readText()) == "h\u{E9}llo \u{1F642}")
     }
 
+    /// A count over its limit throws before anything is allocated and leaves the reader in place.
+    @Test func countLimit() throws {
+        var over = SSHReader([0, 0, 0, 101, 0xAA])
+        #expect(throws: SSHWireError.lengthTooLarge(field: "n", length: 101, limit: 100)) {
+            try over.readCount("n", limit: 100)
+        }
+        #expect(over.offset == 0)
+        var atLimit = SSHReader([0, 0, 0, 100, 0xAA])
+        #expect(try atLimit.readCount("n", limit: 100) == 100)
+        #expect(atLimit.remaining == 1)
+    }
+
     /// RFC 4251 §5: a boolean is one byte; any non-zero value is TRUE.
     @Test func booleans() throws {
         var reader = SSHReader([0, 1, 0x80, 0xFF])

@@ -21,8 +21,19 @@ extension SeededGenerator {
 
     mutating func bool() -> Bool { Bool.random(using: &self) }
 
+    /// Random bytes, eight from each 64-bit draw.
     mutating func bytes(_ count: ClosedRange<Int> = 0...48) -> [UInt8] {
-        (0..<int(count)).map { _ in UInt8.random(in: .min ... .max, using: &self) }
+        let total = int(count)
+        var result: [UInt8] = []
+        result.reserveCapacity(total)
+        while result.count < total {
+            var word = next()
+            for _ in 0..<min(8, total - result.count) {
+                result.append(UInt8(truncatingIfNeeded: word))
+                word >>= 8
+            }
+        }
+        return result
     }
 
     /// UTF-8 text mixing ASCII with 2-, 3- and 4-byte scalars.

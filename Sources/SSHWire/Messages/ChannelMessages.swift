@@ -76,62 +76,55 @@ public struct SSHMsgChannelExtendedData: SSHMessageCodable, Equatable, Sendable 
     }
 }
 
-/// `SSH_MSG_CHANNEL_EOF` (RFC 4254 §5.3).
-public struct SSHMsgChannelEOF: SSHMessageCodable, Equatable, Sendable {
+// MARK: - Messages that name only a channel
+
+/// A channel message whose only field is `uint32 recipient channel` (RFC 4254 §5.3, §5.4); the
+/// codec is shared, each conforming struct supplies its number.
+public protocol SSHRecipientChannelMessage: SSHMessageCodable {
+    var recipientChannel: UInt32 { get }
+    init(recipientChannel: UInt32)
+}
+
+extension SSHRecipientChannelMessage {
+    public init(from reader: inout SSHReader) throws {
+        self.init(recipientChannel: try reader.readUInt32("recipient channel"))
+    }
+
+    public func writeBody(to writer: inout SSHWriter) { writer.writeUInt32(recipientChannel) }
+}
+
+/// `SSH_MSG_CHANNEL_EOF` (RFC 4254 §5.3): the sender will send no more data on the channel.
+public struct SSHMsgChannelEOF: SSHRecipientChannelMessage, Equatable, Sendable {
     public static let messageNumber = SSHMessageNumber.channelEOF
 
     public var recipientChannel: UInt32
 
     public init(recipientChannel: UInt32) { self.recipientChannel = recipientChannel }
-
-    public init(from reader: inout SSHReader) throws {
-        recipientChannel = try reader.readUInt32("recipient channel")
-    }
-
-    public func writeBody(to writer: inout SSHWriter) { writer.writeUInt32(recipientChannel) }
 }
 
 /// `SSH_MSG_CHANNEL_CLOSE` (RFC 4254 §5.3).
-public struct SSHMsgChannelClose: SSHMessageCodable, Equatable, Sendable {
+public struct SSHMsgChannelClose: SSHRecipientChannelMessage, Equatable, Sendable {
     public static let messageNumber = SSHMessageNumber.channelClose
 
     public var recipientChannel: UInt32
 
     public init(recipientChannel: UInt32) { self.recipientChannel = recipientChannel }
-
-    public init(from reader: inout SSHReader) throws {
-        recipientChannel = try reader.readUInt32("recipient channel")
-    }
-
-    public func writeBody(to writer: inout SSHWriter) { writer.writeUInt32(recipientChannel) }
 }
 
 /// `SSH_MSG_CHANNEL_SUCCESS` (RFC 4254 §5.4).
-public struct SSHMsgChannelSuccess: SSHMessageCodable, Equatable, Sendable {
+public struct SSHMsgChannelSuccess: SSHRecipientChannelMessage, Equatable, Sendable {
     public static let messageNumber = SSHMessageNumber.channelSuccess
 
     public var recipientChannel: UInt32
 
     public init(recipientChannel: UInt32) { self.recipientChannel = recipientChannel }
-
-    public init(from reader: inout SSHReader) throws {
-        recipientChannel = try reader.readUInt32("recipient channel")
-    }
-
-    public func writeBody(to writer: inout SSHWriter) { writer.writeUInt32(recipientChannel) }
 }
 
 /// `SSH_MSG_CHANNEL_FAILURE` (RFC 4254 §5.4).
-public struct SSHMsgChannelFailure: SSHMessageCodable, Equatable, Sendable {
+public struct SSHMsgChannelFailure: SSHRecipientChannelMessage, Equatable, Sendable {
     public static let messageNumber = SSHMessageNumber.channelFailure
 
     public var recipientChannel: UInt32
 
     public init(recipientChannel: UInt32) { self.recipientChannel = recipientChannel }
-
-    public init(from reader: inout SSHReader) throws {
-        recipientChannel = try reader.readUInt32("recipient channel")
-    }
-
-    public func writeBody(to writer: inout SSHWriter) { writer.writeUInt32(recipientChannel) }
 }

@@ -1,8 +1,9 @@
 /// The encoded terminal modes of a `pty-req` (RFC 4254 §8).
 ///
-/// The encoding is a sequence of opcode bytes; opcodes 1–159 carry a uint32 argument, 0
-/// (`TTY_OP_END`) ends the sequence, and 160–255 are undefined with no known argument size, so a
-/// parser cannot skip them (RFC 4254 §8: they "cause parsing to stop").
+/// The encoding is a sequence of opcode bytes; opcodes 1–159 carry a uint32 argument and 0
+/// (`TTY_OP_END`) ends the sequence. Opcodes 160–255 are undefined and their argument size is
+/// unknown (RFC 4254 §8: they "cause parsing to stop" and "should only be used after any other
+/// data"); nothing after one can be read, so a string that holds one is rejected as malformed.
 public enum SSHTerminalModes {
     /// `TTY_OP_END` (RFC 4254 §8).
     public static let endOpcode: UInt8 = 0
@@ -10,29 +11,30 @@ public enum SSHTerminalModes {
     /// uint32 argument").
     public static let lastOpcodeWithArgument: UInt8 = 159
 
-    /// Parses an encoded mode string into `(opcode, value)` pairs in wire order.
+    /// Parses an encoded mode string into modes in wire order.
     ///
     /// Parsing stops at `TTY_OP_END` (bytes after it are ignored) or at the end of the string
     /// (clients may send an empty string). Throws ``SSHWireError/truncated(field:)`` when an
     /// argument is cut short and ``SSHWireError/invalidValue(field:)`` for an opcode in 160–255.
-    /// The number of modes is bounded by the string's length (5 bytes each).
-    public static func parse(_ encoded: [UInt8]) throws -> [(opcode: UInt8, value: UInt32)] {
+    /// The number of modes is bounded by the string's length (5 bytes each), which the `pty-req`
+    /// decoder bounds by ``SSHWireLimits/maximumStringLength``.
+    public static func parse(_ encoded: [UInt8]) throws -> [SSHTerminalMode] {
         var reader = SSHReader(encoded)
-        var modes: [(opcode: UInt8, value: UInt32)] = []
+        var modes: [SSHTerminalMode] = []
         while !reader.isAtEnd {
             let opcode = try reader.readByte("terminal mode opcode")
             if opcode == endOpcode { break }
             guard opcode <= lastOpcodeWithArgument else {
                 throw SSHWireError.invalidValue(field: "terminal mode opcode")
             }
-            modes.append((opcode: opcode, value: try reader.readUInt32("terminal mode argument")))
+            modes.append(SSHTerminalMode(opcode: opcode, value: try reader.readUInt32("terminal mode argument")))
         }
         return modes
     }
 
-    /// Encodes `(opcode, value)` pairs followed by `TTY_OP_END`. Opcodes must be in 1–159 (a
-    /// programmer error otherwise; such pairs are skipped).
-    public static func encode(_ modes: [(opcode: UInt8, value: UInt32)]) -> [UInt8] {
+    /// Encodes modes followed by `TTY_OP_END`. Opcodes must be in 1–159 (a programmer error
+    /// otherwise; such modes are skipped, since they could not be parsed back).
+    public static func encode(_ modes: [SSHTerminalMode]) -> [UInt8] {
         var writer = SSHWriter(capacity: modes.count * 5 + 1)
         for mode in modes where mode.opcode != endOpcode && mode.opcode <= lastOpcodeWithArgument {
             writer.writeByte(mode.opcode)
@@ -41,6 +43,26 @@ public enum SSHTerminalModes {
         writer.writeByte(endOpcode)
         return writer.bytes
     }
+}
+
+/// One terminal mode of a `pty-req` (RFC 4254 §8): an opcode with its uint32 argument. Opcodes
+/// this library does not name (any in 1–159 outside ``SSHTerminalModeOpcode``) are kept as they
+/// are; the server may ignore them (RFC 4254 §8).
+public struct SSHTerminalMode: Hashable, Sendable {
+    public var opcode: UInt8
+    public var value: UInt32
+
+    public init(opcode: UInt8, value: UInt32) {
+        self.opcode = opcode
+        self.value = value
+    }
+
+    public init(_ opcode: SSHTerminalModeOpcode, value: UInt32) {
+        self.init(opcode: opcode.rawValue, value: value)
+    }
+
+    /// The named opcode, when RFC 4254 §8 or RFC 8160 defines it.
+    public var knownOpcode: SSHTerminalModeOpcode? { SSHTerminalModeOpcode(rawValue: opcode) }
 }
 
 /// Terminal mode opcodes (RFC 4254 §8, RFC 8160 for `IUTF8`).

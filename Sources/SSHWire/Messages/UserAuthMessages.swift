@@ -20,6 +20,9 @@ public struct SSHMsgUserAuthRequest: SSHMessageCodable, Equatable, Sendable {
         self.method = method
     }
 
+    /// The method name on the wire (``SSHUserAuthMethod/methodName``).
+    public var methodName: String { method.methodName }
+
     public init(from reader: inout SSHReader) throws {
         userName = try reader.readText("user name")
         serviceName = try reader.readText("service name")
