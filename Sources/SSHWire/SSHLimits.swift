@@ -4,8 +4,8 @@ public enum SSHWireLimits {
     /// The largest string any decoder accepts. RFC 4253 §6.1 requires support for packets of
     /// 35,000 bytes; OpenSSH accepts up to 256 KiB (PACKET_MAX_SIZE), and so do we.
     public static let maximumStringLength = 256 * 1024
-    /// The most names a name-list may hold (OpenSSH accepts up to 1,024 characters per list in
-    /// practice; this bounds the array, not the bytes).
+    /// The most names a name-list may hold. RFC 4251 §5 sets no bound; real lists hold a few
+    /// dozen names. This bounds the array; ``maximumStringLength`` bounds the bytes.
     public static let maximumNameListCount = 256
     /// The longest mpint in bytes: 16,384-bit DH values plus a sign byte (RFC 4419 caps groups at 8,192 bits).
     public static let maximumMPIntLength = 2049
