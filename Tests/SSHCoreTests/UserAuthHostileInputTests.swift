@@ -43,6 +43,16 @@ import Testing
         }
     }
 
+    /// Sends a keyboard-interactive request; returns the id the application is asked to decide.
+    static func startKeyboardInteractive(_ server: UserAuthServer) -> UserAuthRequestID? {
+        server.receive(
+            SSHMsgUserAuthRequest(
+                userName: "alice", serviceName: "ssh-connection", method: .keyboardInteractive(languageTag: "", submethods: "")
+            ).encoded())
+        guard case .authenticationRequested(let id, _, _, _)? = events(server).first else { return nil }
+        return id
+    }
+
     // MARK: - Answered with FAILURE
 
     @Test(arguments: ["gssapi-with-mic", "foo", "PASSWORD", "publickey-hostbound@openssh.com", ""])
@@ -160,11 +170,7 @@ import Testing
 
     @Test func tooManyInfoResponsesDisconnect() {
         let server = Self.acceptedServer()
-        server.receive(
-            SSHMsgUserAuthRequest(
-                userName: "alice", serviceName: "ssh-connection", method: .keyboardInteractive(languageTag: "", submethods: "")
-            ).encoded())
-        guard case .authenticationRequested(let id, _, _, _)? = Self.events(server).first else {
+        guard let id = Self.startKeyboardInteractive(server) else {
             Issue.record("expected a keyboard-interactive request")
             return
         }
@@ -180,11 +186,7 @@ import Testing
 
     @Test func applicationPromptsBeyondTheLimitFail() throws {
         let server = Self.acceptedServer()
-        server.receive(
-            SSHMsgUserAuthRequest(
-                userName: "alice", serviceName: "ssh-connection", method: .keyboardInteractive(languageTag: "", submethods: "")
-            ).encoded())
-        guard case .authenticationRequested(let id, _, _, _)? = Self.events(server).first else {
+        guard let id = Self.startKeyboardInteractive(server) else {
             Issue.record("expected a keyboard-interactive request")
             return
         }
