@@ -15,7 +15,7 @@ import Testing
 
     @Test func keyboardInteractiveTwoPromptsThenSuccess() throws {
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(), credentials: [.keyboardInteractive(submethods: "pam")])
+            serverConfiguration: authServerConfiguration(), credentials: [.keyboardInteractive(submethods: "pam")])
         var seenPrompts: [SSHKeyboardInteractivePrompt] = []
         pair.answerPrompts = { prompts in
             seenPrompts = prompts
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func keyboardInteractiveSecondRoundThenFailure() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.keyboardInteractive()])
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.keyboardInteractive()])
         pair.answerPrompts = { $0.map { _ in "x" } }
         var rounds = 0
         pair.decide = { _, _, method in
@@ -66,7 +66,7 @@ import Testing
 
     @Test(arguments: [0, 1, 3])
     func keyboardInteractiveWrongResponseCountFails(count: Int) throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         pair.decide = { _, _, method in
             if case .keyboardInteractiveStarted = method {
                 return .infoRequest(name: "", instruction: "", prompts: Self.twoPrompts)
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func infoResponseWithoutRequestDisconnects() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(SSHMsgUserAuthInfoResponse(responses: ["x"]))
         #expect(pair.clientDisconnect?.reason == SSHDisconnectReason.protocolError.rawValue)
@@ -97,8 +97,8 @@ import Testing
     @Test func publicKeyThenPasswordWithPartialSuccess() throws {
         let key = TestUserKeys.ed25519
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(methods: ["publickey", "password"]),
-            credentials: [.none, .publicKey(key), .password(secret("secret"))])
+            serverConfiguration: authServerConfiguration(methods: ["publickey", "password"]),
+            credentials: [.none, .publicKey(key), .password(testSecret("secret"))])
         pair.decide = { _, _, method in
             switch method {
             case .publicKeyQuery: .publicKeyAcceptable
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func partialSuccessWithRemainingMethodsNarrowsTheChain() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(methods: ["publickey", "password", "keyboard-interactive"]))
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(methods: ["publickey", "password", "keyboard-interactive"]))
         pair.decide = { _, _, method in
             switch method {
             case .password: .partialSuccess(remainingMethods: ["keyboard-interactive"])
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func applicationOverridesTheAvailableMethods() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(
             SSHMsgUserAuthRequest(userName: "alice", serviceName: "ssh-connection", method: .password(password: "pw", newPassword: nil)))
@@ -157,8 +157,8 @@ import Testing
 
     @Test func bannerIsSentOnceBeforeTheFirstReply() throws {
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(banner: "Authorized use only\r\n"),
-            credentials: [.none, .password(secret("wrong")), .password(secret("secret"))])
+            serverConfiguration: authServerConfiguration(banner: "Authorized use only\r\n"),
+            credentials: [.none, .password(testSecret("wrong")), .password(testSecret("secret"))])
         pair.decide = UserAuthPasswordTests.checkPassword
         pair.run()
         let banners = pair.clientEvents.compactMap { if case .banner(let text) = $0 { text } else { nil } }
@@ -173,7 +173,7 @@ import Testing
     }
 
     @Test func bannerSetDuringTheFirstDecisionIsSent() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.password(secret("x"))])
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.password(testSecret("x"))])
         pair.run()
         let request = try #require(pair.requests.first)
         pair.server.banner = "Per-connection banner"
@@ -186,7 +186,7 @@ import Testing
     // MARK: - Superseded and late decisions (RFC 4252 §5)
 
     @Test func lateDecisionForSupersededRequestIsIgnored() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(
             SSHMsgUserAuthRequest(userName: "alice", serviceName: "ssh-connection", method: .password(password: "one", newPassword: nil)))
@@ -214,7 +214,7 @@ import Testing
     // MARK: - After success (RFC 4252 §5.1)
 
     @Test func requestsAfterSuccessAreIgnored() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(methods: ["none", "password"]))
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(methods: ["none", "password"]))
         pair.decide = { _, _, _ in .success }
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(SSHMsgUserAuthRequest(userName: "alice", serviceName: "ssh-connection", method: .none))
@@ -234,7 +234,7 @@ import Testing
     // MARK: - Services
 
     @Test func requestForAnotherServiceFails() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         pair.decide = { _, _, _ in .success }
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(
@@ -246,14 +246,14 @@ import Testing
     }
 
     @Test func serviceRequestForAnotherServiceDisconnectsWithReason7() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-connection"))
         #expect(pair.clientDisconnect?.reason == SSHDisconnectReason.serviceNotAvailable.rawValue)
         #expect(pair.engines.server.isClosed)
     }
 
     @Test func requestBeforeServiceAcceptDisconnects() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         try pair.sendRaw(SSHMsgUserAuthRequest(userName: "alice", serviceName: "ssh-connection", method: .none))
         #expect(pair.clientDisconnect?.reason == SSHDisconnectReason.protocolError.rawValue)
     }

@@ -14,7 +14,7 @@ import Testing
 
     @Test func rightPasswordSucceeds() throws {
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(), credentials: [.none, .password(secret("secret"))])
+            serverConfiguration: authServerConfiguration(), credentials: [.none, .password(testSecret("secret"))])
         pair.decide = Self.checkPassword
         pair.run()
         #expect(pair.client?.isAuthenticated == true)
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func wrongPasswordFails() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.password(secret("guess"))])
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.password(testSecret("guess"))])
         pair.decide = Self.checkPassword
         pair.run()
         #expect(pair.client?.isAuthenticated == false)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func passwordIsWipedAfterTheDecision() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.password(secret("guess"))])
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.password(testSecret("guess"))])
         pair.run()
         let request = try #require(pair.requests.first)
         guard case .password(let password) = request.method else {
@@ -60,8 +60,8 @@ import Testing
     }
 
     @Test func expiredPasswordIsChanged() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.password(secret("old"))])
-        pair.newPassword = secret("new")
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.password(testSecret("old"))])
+        pair.newPassword = testSecret("new")
         pair.decide = { _, _, method in
             switch method {
             case .password(let password):
@@ -83,8 +83,8 @@ import Testing
     }
 
     @Test func rejectedNewPasswordIsAskedAgainThenGivenUp() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.password(secret("old"))])
-        pair.newPassword = secret("weak")
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.password(testSecret("old"))])
+        pair.newPassword = testSecret("weak")
         pair.decide = { _, _, method in
             switch method {
             case .password, .passwordChange: .passwordChangeRequired(prompt: "Choose a stronger password")
@@ -99,9 +99,9 @@ import Testing
 
     @Test(arguments: [1, 3, 6])
     func maxAuthAttemptsDisconnectsWithReason14(limit: Int) throws {
-        let guesses = (0..<10).map { UserAuthCredential.password(secret("guess\($0)")) }
+        let guesses = (0..<10).map { UserAuthCredential.password(testSecret("guess\($0)")) }
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(maximumAttempts: limit), credentials: [.none] + guesses)
+            serverConfiguration: authServerConfiguration(maximumAttempts: limit), credentials: [.none] + guesses)
         pair.decide = Self.checkPassword
         pair.run()
         #expect(pair.requests.count == limit)
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func repeatedNoneRequestsCount() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(maximumAttempts: 3))
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(maximumAttempts: 3))
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         for _ in 0..<5 {
             try? pair.sendRaw(SSHMsgUserAuthRequest(userName: "alice", serviceName: "ssh-connection", method: .none))

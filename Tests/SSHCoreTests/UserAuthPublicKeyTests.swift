@@ -44,7 +44,7 @@ import Testing
     @Test(arguments: cases)
     func signedRequestSucceeds(_ c: Case) throws {
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(),
+            serverConfiguration: authServerConfiguration(),
             credentials: [.publicKey(c.key, algorithm: c.algorithm, queryFirst: c.queryFirst)])
         pair.decide = Self.authorize(c.key)
         pair.run()
@@ -68,7 +68,7 @@ import Testing
 
     @Test func unknownKeyQueryIsRefusedThenNextKeyWorks() throws {
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(),
+            serverConfiguration: authServerConfiguration(),
             credentials: [.publicKey(TestUserKeys.p256), .publicKey(TestUserKeys.ed25519)])
         pair.decide = Self.authorize(TestUserKeys.ed25519)
         pair.run()
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func clientPicksTheStrongestAnnouncedRSAAlgorithm() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(), credentials: [.publicKey(TestUserKeys.rsa)])
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(), credentials: [.publicKey(TestUserKeys.rsa)])
         pair.decide = Self.authorize(TestUserKeys.rsa)
         pair.run()
         let algorithms = pair.requests.compactMap {
@@ -92,7 +92,7 @@ import Testing
     func hostBoundWithOurHostKeySucceeds(keyName: String) throws {
         let key = Case(keyName: keyName, algorithm: "", queryFirst: false).key
         let pair = try AuthPair(
-            serverConfiguration: serverConfiguration(), credentials: [.publicKey(key)], hostBound: true)
+            serverConfiguration: authServerConfiguration(), credentials: [.publicKey(key)], hostBound: true)
         pair.decide = Self.authorize(key)
         pair.run()
         #expect(pair.client?.isAuthenticated == true)
@@ -129,7 +129,7 @@ import Testing
         algorithms: [String] = SignatureAlgorithm.defaultNames,
         because reason: String
     ) throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration(algorithms: algorithms))
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration(algorithms: algorithms))
         pair.decide = { _, _, _ in .success }
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(try makeRequest(pair))
@@ -243,7 +243,7 @@ import Testing
     }
 
     @Test func hostBoundSignedByHandWithOurKeySucceeds() throws {
-        let pair = try AuthPair(serverConfiguration: serverConfiguration())
+        let pair = try AuthPair(serverConfiguration: authServerConfiguration())
         pair.decide = { _, _, _ in .success }
         try pair.sendRaw(SSHMsgServiceRequest(serviceName: "ssh-userauth"))
         try pair.sendRaw(

@@ -200,10 +200,10 @@ extension SecureBytes {
     var testText: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-func secret(_ text: String) -> SecureBytes { SecureBytes(Array(text.utf8)) }
+func testSecret(_ text: String) -> SecureBytes { SecureBytes(Array(text.utf8)) }
 
 /// A server configuration builder for ``AuthPair``.
-func serverConfiguration(
+func authServerConfiguration(
     methods: [String] = ["publickey", "password", "keyboard-interactive"],
     maximumAttempts: Int = UserAuthLimits.defaultMaximumAttempts,
     banner: String? = nil,
