@@ -304,6 +304,9 @@ public final class Reactor: @unchecked Sendable {
         return timerHandlers.count
     }
 
+    /// Heap entries, live and cancelled (for tests of the compaction bound).
+    var timerHeapCountForTesting: Int { timerHeap.count }
+
     /// Drops cancelled entries from the top of the heap, then returns the next live deadline.
     private func nextDeadline() -> UInt64? {
         while let top = timerHeap.first, timerHandlers[top.id] == nil { _ = timerHeap.popFirst() }

@@ -98,7 +98,8 @@ final class PosixCondition: @unchecked Sendable {
 
 // MARK: - Threads
 
-/// A joinable POSIX thread running one closure.
+/// A joinable POSIX thread running one closure. It starts with the signal mask of the thread
+/// that spawns it (POSIX), so signals blocked at the start of `main` stay blocked in it.
 public struct PosixThread: Sendable {
     /// The thread's handle, for `pthread_kill` and `pthread_equal`.
     public let handle: pthread_t

@@ -98,7 +98,8 @@ public enum TCPSocket {
             let result: IOResult<Int32>
             do {
                 result = try syscall(blocking: false, where: "accept4") {
-                    sshd_accept4(listener, &storage, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                    sshd_accept4(
+                        listener, &storage, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
                 }
             } catch let error as SystemError where Self.acceptRetryErrors.contains(error.errno) {
                 continue
@@ -223,7 +224,8 @@ public enum TCPSocket {
     }
 
     private static func address(
-        _ fd: Int32, _ name: StaticString, _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+        _ fd: Int32, _ name: StaticString,
+        _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
     ) throws -> SocketAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
