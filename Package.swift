@@ -56,7 +56,7 @@ let package = Package(
 
         // MARK: - Programs
         .executableTarget(
-            name: "ssh-demo-server", dependencies: ["SSHCore", "SSHCrypto", "CShims"],
+            name: "ssh-demo-server", dependencies: ["SSHKit", "SSHCrypto"],
             swiftSettings: strict),
         .executableTarget(
             name: "PacketBenchmark", dependencies: ["SSHCore", "SSHCrypto"],

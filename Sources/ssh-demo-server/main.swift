@@ -1,11 +1,9 @@
-// A blocking demo server over loopback: it completes the SSH key exchange with any client and
-// answers user authentication with "no method succeeded". It exists until the daemon lands, to
-// run the engine against real OpenSSH clients (`make run`, and the interop tests).
-import CShims
+// The demo server: the SSHServer class on its reactor, on a loopback port. It completes the SSH key
+// exchange with any client and stops at user authentication (no accounts exist yet). It exists
+// until the daemon lands, for `make run` and the interop tests (docs/decisions/0001).
 import Foundation
-import SSHCore
 import SSHCrypto
-import SSHWire
+import SSHKit
 
 struct Options {
     var host = "127.0.0.1"
@@ -75,112 +73,39 @@ func loadOrCreateHostKeys(in directory: String) throws -> [any SSHPrivateKey] {
     return keys
 }
 
-/// Serves one connection until either side closes.
-func serve(fd: Int32, peer: String, configuration: TransportConfiguration) {
-    defer { close(fd) }
-    let transport: SSHTransport
-    do {
-        transport = try SSHTransport(configuration: configuration)
-    } catch {
-        log("cannot start transport: \(error)")
-        return
-    }
-    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let output = transport.takeOutput()
-        if !output.isEmpty, !writeAll(fd, output) { return }
-        if transport.isClosed { return }
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count <= 0 {
-            log("Connection closed by \(peer)")
-            return
-        }
-        buffer.withUnsafeBytes { transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        while let event = transport.nextEvent() {
-            handle(event, transport: transport, peer: peer)
-        }
-    }
-}
-
-func handle(_ event: TransportEvent, transport: SSHTransport, peer: String) {
-    switch event {
-    case .peerVersion(let version):
-        log("\(peer): client version \(version)")
-    case .keyExchangeCompleted(let summary):
-        let a = summary.algorithms
-        log("\(peer): kex \(a.keyExchange) host key \(a.hostKey) cipher \(a.cipherClientToServer)/\(a.cipherServerToClient) mac \(a.macClientToServer.isEmpty ? "<implicit>" : a.macClientToServer) strict \(summary.strictKeyExchange)")
-    case .payload(let payload, let sequenceNumber):
-        do {
-            switch try SSHMessage.decode(payload) {
-            case .serviceRequest(let request) where request.serviceName == "ssh-userauth":
-                try transport.send(SSHMsgServiceAccept(serviceName: request.serviceName).encoded())
-            case .serviceRequest:
-                transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
-            case .userAuthRequest(let request):
-                log("\(peer): user authentication \(request.method.methodName) for \(request.userName) refused (demo server)")
-                let failure = SSHMsgUserAuthFailure(methods: ["publickey", "password", "keyboard-interactive"], partialSuccess: false)
-                try transport.send(failure.encoded())
-            default:
-                try transport.sendUnimplemented(sequenceNumber: sequenceNumber)
-            }
-        } catch {
-            transport.disconnect(reason: .protocolError, description: "malformed message")
-        }
-    case .disconnected(let reason, let description, let byPeer):
-        log("\(peer): disconnected (\(byPeer ? "by peer" : "by us"), reason \(reason)): \(description)")
-    case .hostKeyApprovalRequested, .extensionInfo, .debug, .unimplemented, .pong:
-        break
-    }
-}
-
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { raw in
-            write(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]).baseAddress, raw.count - offset)
-        }
-        if written < 0 && errno == EINTR { continue }
-        if written <= 0 { return false }
-        offset += written
-    }
-    return true
-}
-
 signal(SIGPIPE, SIG_IGN)
 let options = Options.parse(CommandLine.arguments)
-OpenSSL.initialize()
 let hostKeys: [any SSHPrivateKey]
 do {
+    OpenSSL.initialize()
     hostKeys = try loadOrCreateHostKeys(in: options.stateDirectory)
 } catch {
     log("ssh-demo-server: host keys in \(options.stateDirectory): \(error)")
     exit(1)
 }
-var algorithms = AlgorithmPreferences.secureDefaults
-if options.allAlgorithms {
-    algorithms.keyExchange = AlgorithmRegistry.allKeyExchangeNames
-    algorithms.hostKey = AlgorithmRegistry.allSignatureNames
-    algorithms.ciphers = AlgorithmRegistry.allCipherNames
-    algorithms.macs = AlgorithmRegistry.allMACNames
-}
-let configuration = TransportConfiguration(
-    role: .server, algorithms: algorithms, hostKeys: hostKeys, strictKeyExchange: .enabled)
 
-var boundPort: UInt16 = 0
-let listener = sshd_tcp_listen_ipv4(options.host, options.port, 128, &boundPort)
-guard listener >= 0 else {
-    log("ssh-demo-server: cannot listen on \(options.host) port \(options.port): \(String(cString: strerror(errno)))")
+do {
+    let server = try SSHServer()
+    server.hostKeys = hostKeys
+    try server.config("LocalHost=\(options.host)")
+    try server.config("LocalPort=\(options.port)")
+    try server.config("UseIPv6=\(options.host.contains(":") ? 1 : 0)")
+    try server.config("DefaultAuthMethods=publickey,password,keyboard-interactive")
+    if options.allAlgorithms {
+        try server.config("SSHKeyExchangeAlgorithms=\(AlgorithmRegistry.allKeyExchangeNames.joined(separator: ","))")
+        try server.config("SSHPublicKeyAlgorithms=\(AlgorithmRegistry.allSignatureNames.joined(separator: ","))")
+        try server.config("SSHEncryptionAlgorithms=\(AlgorithmRegistry.allCipherNames.joined(separator: ","))")
+        try server.config("SSHMacAlgorithms=\(AlgorithmRegistry.allMACNames.joined(separator: ","))")
+    }
+    server.onLog = { log($0.message) }
+    server.onSSHStatus = { log("connection \($0.connectionId): \($0.message)") }
+    server.onError = { log("connection \($0.connectionId): error \($0.errorCode): \($0.description)") }
+    try server.startListening()
+    print("Server listening on \(options.host) port \(server.localPort).")
+    print("Connect with: ssh -p \(server.localPort) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null demo@\(options.host)")
+    fflush(nil)
+    while true { try server.doEvents() }
+} catch {
+    log("ssh-demo-server: \(error)")
     exit(1)
-}
-print("Server listening on \(options.host) port \(boundPort).")
-print("Connect with: ssh -p \(boundPort) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null demo@\(options.host)")
-fflush(nil)
-while true {
-    var address = [CChar](repeating: 0, count: 64)
-    var peerPort: UInt16 = 0
-    let fd = sshd_tcp_accept(listener, &address, address.count, &peerPort)
-    if fd < 0 { continue }
-    let peer = "\(String(decoding: address.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)) port \(peerPort)"
-    log("Connection from \(peer)")
-    Thread.detachNewThread { serve(fd: fd, peer: peer, configuration: configuration) }
 }

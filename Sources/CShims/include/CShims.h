@@ -74,20 +74,6 @@ int sshd_evp_pkey_selection_keypair(void);
 /// caller frees the key with EVP_PKEY_free.
 EVP_PKEY *sshd_pem_read_private_key(const void *pem, size_t len, const char *passphrase, size_t passphrase_len);
 
-#endif
-
-// MARK: sockets
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-
-/// Opens a blocking TCP listener on IPv4 `host`:`port` (0 = kernel-chosen) with SO_REUSEADDR and
-/// close-on-exec; returns the fd and stores the bound port, or -1 with errno set.
-int sshd_tcp_listen_ipv4(const char *host, uint16_t port, int backlog, uint16_t *bound_port);
-
-/// accept4 with SOCK_CLOEXEC; stores the peer's address text (at least INET6_ADDRSTRLEN bytes) and port.
-int sshd_tcp_accept(int listener, char *address, size_t address_len, uint16_t *port);
 
 // MARK: reactor
 
@@ -117,3 +103,5 @@ int sshd_wifexited(int status);
 int sshd_wexitstatus(int status);
 int sshd_wifsignaled(int status);
 int sshd_wtermsig(int status);
+
+#endif
