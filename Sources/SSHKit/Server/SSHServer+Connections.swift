@@ -123,11 +123,10 @@ extension SSHServer {
         if readiness.contains(.writable) { flush(connection) }
         if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.readHangup) || readiness.contains(.error) {
             var budget = 4 * Self.readChunk
-            var buffer = [UInt8](repeating: 0, count: Self.readChunk)
             readLoop: while budget > 0, !connection.isClosing {
                 let result: TransferResult
                 do {
-                    result = try buffer.withUnsafeMutableBytes { try TCPSocket.read(connection.fd, into: $0) }
+                    result = try readBuffer.withUnsafeMutableBytes { try TCPSocket.read(connection.fd, into: $0) }
                 } catch {
                     close(connection, statusCode: -1, description: "read: \(error)")
                     return
@@ -142,7 +141,7 @@ extension SSHServer {
                 case .bytes(let count):
                     budget -= count
                     connection.lastActivity = MonotonicClock.nanoseconds()
-                    buffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    readBuffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                     handleEvents(connection)
                 }
             }

@@ -33,6 +33,9 @@ public final class SSHServer {
 
     /// Read size per socket read.
     static let readChunk = 64 * 1024
+    /// One read buffer for every connection: the class is single-threaded, and the engine copies
+    /// what it keeps, so no connection needs its own.
+    var readBuffer = [UInt8](repeating: 0, count: SSHServer.readChunk)
 
     public init() throws {
         OpenSSL.initialize()
