@@ -46,14 +46,7 @@ public enum Posix {
     /// which never raises it.
     public static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws -> TransferResult {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
-        do {
-            switch try syscall(blocking: false, where: "write", { Glibc.write(fd, base, buffer.count) }) {
-            case .processed(let n): return .bytes(n)
-            case .wouldBlock: return .wouldBlock
-            }
-        } catch let error as SystemError where error.errno == EPIPE {
-            return .closed
-        }
+        return try transfer { try syscall(blocking: false, where: "write", { Glibc.write(fd, base, buffer.count) }) }
     }
 
     /// ``write(_:_:)`` of a byte array.
@@ -66,11 +59,18 @@ public enum Posix {
     public static func writev(_ fd: Int32, _ buffers: [UnsafeRawBufferPointer]) throws -> TransferResult {
         let vectors = makeIOVectors(buffers)
         guard !vectors.isEmpty else { return .bytes(0) }
-        do {
-            let result = try vectors.withUnsafeBufferPointer { iov in
+        return try transfer {
+            try vectors.withUnsafeBufferPointer { iov in
                 try syscall(blocking: false, where: "writev") { Glibc.writev(fd, iov.baseAddress, Int32(iov.count)) }
             }
-            switch result {
+        }
+    }
+
+    /// Runs one non-blocking write-like call and maps its outcome: bytes moved, would-block, or
+    /// `.closed` for `EPIPE` (the peer is gone). Other errors are thrown.
+    static func transfer(_ attempt: () throws -> IOResult<Int>) throws -> TransferResult {
+        do {
+            switch try attempt() {
             case .processed(let n): return .bytes(n)
             case .wouldBlock: return .wouldBlock
             }

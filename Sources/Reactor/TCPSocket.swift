@@ -166,13 +166,8 @@ public enum TCPSocket {
     /// `.bytes(n)` (possibly short), `.wouldBlock`, or `.closed` (`EPIPE`). A reset throws.
     public static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws -> TransferResult {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
-        do {
-            switch try syscall(blocking: false, where: "send", { send(fd, base, buffer.count, Int32(MSG_NOSIGNAL)) }) {
-            case .processed(let n): return .bytes(n)
-            case .wouldBlock: return .wouldBlock
-            }
-        } catch let error as SystemError where error.errno == EPIPE {
-            return .closed
+        return try Posix.transfer {
+            try syscall(blocking: false, where: "send", { send(fd, base, buffer.count, Int32(MSG_NOSIGNAL)) })
         }
     }
 
@@ -186,19 +181,13 @@ public enum TCPSocket {
     public static func writev(_ fd: Int32, _ buffers: [UnsafeRawBufferPointer]) throws -> TransferResult {
         var vectors = Posix.makeIOVectors(buffers)
         guard !vectors.isEmpty else { return .bytes(0) }
-        do {
-            let result = try vectors.withUnsafeMutableBufferPointer { iov in
+        return try Posix.transfer {
+            try vectors.withUnsafeMutableBufferPointer { iov in
                 var message = msghdr()
                 message.msg_iov = iov.baseAddress
                 message.msg_iovlen = iov.count
                 return try syscall(blocking: false, where: "sendmsg") { sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
             }
-            switch result {
-            case .processed(let n): return .bytes(n)
-            case .wouldBlock: return .wouldBlock
-            }
-        } catch let error as SystemError where error.errno == EPIPE {
-            return .closed
         }
     }
 
