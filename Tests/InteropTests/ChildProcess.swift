@@ -12,7 +12,7 @@ final class ChildProcess {
     private var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; output is written to `outputFile`.
-    init(_ executable: String, _ arguments: [String], outputFile: URL) throws {
+    init(_ executable: String, _ arguments: [String], outputFile: URL, environment extra: [String: String] = [:]) throws {
         self.outputFile = outputFile
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -21,13 +21,27 @@ final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // The child must not inherit this thread's signal mask (test-runner threads block most
+        // signals), or SIGTERM would not end it; dispositions go back to the defaults too.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw InteropError("posix_spawn \(executable): \(String(cString: strerror(result)))") }
         self.pid = pid
     }
@@ -91,4 +105,21 @@ func run(_ executable: String, _ arguments: [String], limit: TimeInterval = 120)
     let child = try ChildProcess(executable, arguments, outputFile: file)
     let status = child.wait(limit: limit)
     return (status, child.output)
+}
+
+/// Writes an executable file with `O_CLOEXEC`, so that no child spawned meanwhile by a test
+/// running in parallel inherits the write descriptor — which would make executing the file fail
+/// with ETXTBSY ("Text file busy") for as long as that child lives.
+func writeExecutable(_ path: String, _ text: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw InteropError("open \(path): errno \(errno)") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+        guard written > 0 else { throw InteropError("write \(path): errno \(errno)") }
+        offset += written
+    }
+    guard fchmod(fd, 0o755) == 0 else { throw InteropError("chmod \(path): errno \(errno)") }
 }

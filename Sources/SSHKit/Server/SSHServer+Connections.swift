@@ -219,6 +219,7 @@ extension SSHServer {
                     connection.transport.disconnect(reason: .protocolVersionNotSupported, description: "version not allowed by SSHVersionPattern")
                 }
             case .keyExchangeCompleted(let summary):
+                if summary.isInitial { startAuthentication(connection, sessionIdentifier: summary.sessionIdentifier) }
                 let a = summary.algorithms
                 onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message:
                     "Key exchange complete: \(a.keyExchange), host key \(a.hostKey), cipher \(a.cipherClientToServer), MAC \(a.macClientToServer.isEmpty ? "implicit" : a.macClientToServer), strict \(summary.strictKeyExchange)"))
@@ -234,10 +235,11 @@ extension SSHServer {
         }
     }
 
-    /// Messages above the transport. Until the user-authentication and connection layers are
-    /// attached, the service request is accepted and every authentication attempt fails, listing
-    /// `DefaultAuthMethods`.
+    /// Messages above the transport: the user-authentication layer takes them until the user is
+    /// authenticated. Until the connection layer is attached, what follows authentication gets
+    /// UNIMPLEMENTED.
     private func handlePayload(_ connection: ServerConnection, _ payload: [UInt8], sequenceNumber: UInt32) {
+        if routeToAuthentication(connection, payload) { return }
         do {
             switch try SSHMessage.decode(payload) {
             case .serviceRequest(let request) where request.serviceName == "ssh-userauth":

@@ -24,6 +24,13 @@ public final class SSHServer {
     public var onSSHStatus: ((SSHStatusEvent) -> Void)?
     public var onError: ((ErrorEvent) -> Void)?
     public var onLog: ((LogEvent) -> Void)?
+    public var onServiceRequest: ((inout ServiceRequestEvent) -> Void)?
+    public var onUserAuthRequest: ((inout UserAuthRequestEvent) -> Void)?
+
+    /// The keyboard-interactive prompts (the `KeyboardInteractivePromptCount`,
+    /// `KeyboardInteractivePromptPrompt[i]` and `KeyboardInteractivePromptEcho[i]` properties);
+    /// `KeyboardInteractivePrompts[ConnectionId]` overrides them per connection.
+    public var keyboardInteractivePrompts: [SSHKeyboardInteractivePrompt] = []
 
     let reactor: Reactor
     var listeners: [(fd: Int32, registration: RegistrationID)] = []
@@ -85,17 +92,29 @@ public final class SSHServer {
         return try settings.config(configuration, isListening: listening)
     }
 
+    /// The indexed per-connection settings: `ClientSSHVersionString[id]` and `NegotiatedStrictKex[id]`
+    /// (read-only), `UserAuthBanner[id]` and `KeyboardInteractivePrompts[id]` (read and write).
     private func perConnectionSetting(_ configuration: String) throws(SSHServerError) -> String? {
-        guard !configuration.contains("="), let open = configuration.firstIndex(of: "["),
-              configuration.hasSuffix("]") else { return nil }
-        let name = configuration[..<open].lowercased()
-        let indexText = configuration[configuration.index(after: open)..<configuration.index(before: configuration.endIndex)]
-        guard let id = Int(indexText) else { return nil }
-        switch name {
-        case "clientsshversionstring": return try connection(id).transport.peerVersion ?? ""
-        case "negotiatedstrictkex": return try connection(id).transport.strictKeyExchangeNegotiated ? "True" : "False"
-        default: return nil
+        let assignment = configuration.firstIndex(of: "=")
+        let key = assignment.map { String(configuration[..<$0]) } ?? configuration
+        let trimmedKey = key.trimmed
+        guard let open = trimmedKey.firstIndex(of: "["), trimmedKey.hasSuffix("]"),
+              let id = Int(trimmedKey[trimmedKey.index(after: open)..<trimmedKey.index(before: trimmedKey.endIndex)])
+        else { return nil }
+        let name = trimmedKey[..<open].lowercased()
+        let value = assignment.map { String(configuration[configuration.index(after: $0)...]) }
+        let connection = try connection(id)
+        switch (name, value) {
+        case ("clientsshversionstring", nil): return connection.transport.peerVersion ?? ""
+        case ("negotiatedstrictkex", nil): return connection.transport.strictKeyExchangeNegotiated ? "True" : "False"
+        case ("userauthbanner", nil): return connection.userAuthBanner ?? ""
+        case ("userauthbanner", let text?): connection.userAuthBanner = text
+        case ("keyboardinteractiveprompts", nil): return connection.keyboardInteractivePrompts ?? ""
+        case ("keyboardinteractiveprompts", let text?): connection.keyboardInteractivePrompts = text
+        default:
+            throw SSHServerError(code: SSHServerError.invalidSetting, "\(trimmedKey) is not a per-connection setting that can be \(value == nil ? "read" : "set")")
         }
+        return ""
     }
 
     /// Starts listening on `LocalHost`:`LocalPort` (`UseIPv6` chooses the family).

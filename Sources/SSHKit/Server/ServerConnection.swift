@@ -1,5 +1,6 @@
 import Reactor
 import SSHCore
+import SSHCrypto
 
 /// One accepted connection: its socket, its engine and what is waiting to be written.
 final class ServerConnection {
@@ -20,6 +21,18 @@ final class ServerConnection {
     /// `CLOCK_MONOTONIC` nanoseconds of the last byte read or written (DefaultIdleTimeout).
     var lastActivity = MonotonicClock.nanoseconds()
     var isClosing = false
+    /// The user-authentication layer, once the first key exchange gave a session identifier.
+    var auth: UserAuthServer?
+    /// The request whose decision the application deferred, and what to do with it.
+    var deferredAuth: DeferredAuth?
+    /// `KeyboardInteractivePrompts[ConnectionId]` and `UserAuthBanner[ConnectionId]`.
+    var keyboardInteractivePrompts: String?
+    var userAuthBanner: String?
+    /// `CLOCK_MONOTONIC` nanoseconds when the request now being decided arrived (minimum failure time).
+    var authRequestStarted: UInt64 = 0
+    /// The method of the request being decided, for the "Accepted …" log line.
+    var lastAuthMethod = ""
+    var lastAuthUser = ""
 
     init(id: Int, fd: Int32, remoteHost: String, remotePort: Int, localAddress: String, transport: SSHTransport) {
         self.id = id
@@ -31,4 +44,11 @@ final class ServerConnection {
     }
 
     var hasPendingOutput: Bool { pendingOffset < pendingOutput.count }
+}
+
+/// A user-authentication request the application has not decided yet.
+struct DeferredAuth {
+    let id: UserAuthRequestID
+    let isQuery: Bool
+    let delaysFailure: Bool
 }

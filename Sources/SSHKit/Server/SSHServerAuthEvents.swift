@@ -1,0 +1,38 @@
+/// `SSHServiceRequest` (server digest §3.6): `accept` starts true for `ssh-userauth` (digest §9
+/// item 1); refusing disconnects with SSH_DISCONNECT_SERVICE_NOT_AVAILABLE.
+public struct ServiceRequestEvent: Sendable {
+    public let connectionId: Int
+    public let service: String
+    public var accept: Bool
+}
+
+/// `SSHUserAuthRequest` (server digest §3.3): one firing per authentication step.
+///
+/// `authMethod` is `none`, `password`, `publickey`, `keyboard-interactive-N` (one per response,
+/// numbered from 1), `keyboard-interactive` (the final firing) or `sigstatus` (after a public-key
+/// signature was checked, when `FireAuthRequestAfterSig` is on). `authParam` holds the password,
+/// the public key blob, or the response; it is wiped after the handler returns, so copy what you
+/// keep. A public-key request fires twice: first without a signature (`hasSignature` false; accept
+/// it to let the client sign), then, once the class has verified the signature, with it.
+public struct UserAuthRequestEvent: Sendable {
+    public let connectionId: Int
+    public let user: String
+    public let service: String
+    public let authMethod: String
+    public let authParam: [UInt8]
+    /// For `publickey`, the signature algorithm.
+    public let keyAlgorithm: String
+    /// For `publickey`: whether the signature was already verified in this request. **Extension**.
+    public let hasSignature: Bool
+    /// For a password change request (RFC 4252 §8), the new password; `authParam` is the old one.
+    /// **Extension**: the seeds do not cover password changes.
+    public let newPassword: [UInt8]?
+    public var accept = false
+    public var partialSuccess = false
+    /// The methods sent in USERAUTH_FAILURE; starts as `DefaultAuthMethods` without `none`.
+    public var availableMethods: String
+    /// **Extension** (DESIGN §3): leave the decision open and give it later with
+    /// ``SSHServer/completeUserAuth(connectionId:accept:partialSuccess:availableMethods:)`` — for
+    /// checks that must not block `doEvents()`, such as PAM. Not offered for `keyboard-interactive-N`.
+    public var deferDecision = false
+}
