@@ -12,12 +12,15 @@ final class ChildProcess {
     private var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; output is written to `outputFile`.
-    init(_ executable: String, _ arguments: [String], outputFile: URL, environment extra: [String: String] = [:]) throws {
+    init(
+        _ executable: String, _ arguments: [String], outputFile: URL, environment extra: [String: String] = [:],
+        inputFile: URL? = nil
+    ) throws {
         self.outputFile = outputFile
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputFile?.path ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]

@@ -55,6 +55,7 @@ extension SSHServer {
                     reactor.cancel(timer)
                     connection.loginGraceTimer = nil
                 }
+                startConnectionProtocol(connection)
             case .requestRejected(let user, let method, let why):
                 log(connection.id, 1, "Failed \(method) for \(user) from \(connection.remoteHost) port \(connection.remotePort) ssh2: \(why)", type: "Info")
                 if method == SSHUserAuthMethod.Name.publicKey, why == "signature verification failed", settings.fireAuthRequestAfterSig {

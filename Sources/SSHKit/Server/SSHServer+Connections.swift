@@ -204,6 +204,7 @@ extension SSHServer {
         if let timer = connection.idleTimer { reactor.cancel(timer) }
         Posix.close(connection.fd)
         connections[connection.id] = nil
+        forgetChannels(connection)
         log(connection.id, 1, "Disconnected: \(description)", type: "Info")
         onDisconnected?(DisconnectedEvent(connectionId: connection.id, statusCode: statusCode, description: description))
     }
@@ -240,6 +241,7 @@ extension SSHServer {
     /// UNIMPLEMENTED.
     private func handlePayload(_ connection: ServerConnection, _ payload: [UInt8], sequenceNumber: UInt32) {
         if routeToAuthentication(connection, payload) { return }
+        if routeToChannels(connection, payload, sequenceNumber: sequenceNumber) { return }
         do {
             switch try SSHMessage.decode(payload) {
             case .serviceRequest(let request) where request.serviceName == "ssh-userauth":

@@ -26,6 +26,14 @@ public final class SSHServer {
     public var onLog: ((LogEvent) -> Void)?
     public var onServiceRequest: ((inout ServiceRequestEvent) -> Void)?
     public var onUserAuthRequest: ((inout UserAuthRequestEvent) -> Void)?
+    public var onChannelOpenRequest: ((inout ChannelOpenRequestEvent) -> Void)?
+    public var onChannelOpened: ((ChannelEvent) -> Void)?
+    public var onChannelDataIn: ((ChannelDataEvent) -> Void)?
+    public var onChannelEOF: ((ChannelEvent) -> Void)?
+    public var onChannelClosed: ((ChannelEvent) -> Void)?
+    public var onChannelReadyToSend: ((ChannelEvent) -> Void)?
+    public var onChannelRequest: ((inout ChannelRequestEvent) -> Void)?
+    public var onChannelRequested: ((ChannelRequestedEvent) -> Void)?
 
     /// The keyboard-interactive prompts (the `KeyboardInteractivePromptCount`,
     /// `KeyboardInteractivePromptPrompt[i]` and `KeyboardInteractivePromptEcho[i]` properties);
@@ -36,6 +44,9 @@ public final class SSHServer {
     var listeners: [(fd: Int32, registration: RegistrationID)] = []
     var connections: [Int: ServerConnection] = [:]
     private var nextConnectionId = 1
+    /// Channel ids are unique across connections (server digest §1.1).
+    var nextChannelId = 1
+    var channelOwners: [Int: (connection: Int, channel: SSHChannelID)] = [:]
     private var boundPort = 0
 
     /// Read size per socket read.

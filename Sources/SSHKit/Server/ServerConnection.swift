@@ -33,6 +33,10 @@ final class ServerConnection {
     /// The method of the request being decided, for the "Accepted …" log line.
     var lastAuthMethod = ""
     var lastAuthUser = ""
+    /// The connection protocol, once the user is authenticated.
+    var channels: ChannelMultiplexer?
+    /// This connection's channels by their class-wide ids.
+    var channelIds: [SSHChannelID: Int] = [:]
 
     init(id: Int, fd: Int32, remoteHost: String, remotePort: Int, localAddress: String, transport: SSHTransport) {
         self.id = id

@@ -1,0 +1,174 @@
+import SSHCore
+import SSHWire
+
+// MARK: - Channels (server digest §1.1, §2, §3.4, §3.5; RFC 4254)
+
+extension SSHServer {
+    /// Starts the connection protocol once the user is authenticated.
+    func startConnectionProtocol(_ connection: ServerConnection) {
+        connection.channels = ChannelMultiplexer(role: .server)
+    }
+
+    /// Hands a message to the connection protocol; false when it has not started.
+    func routeToChannels(_ connection: ServerConnection, _ payload: [UInt8], sequenceNumber: UInt32) -> Bool {
+        guard let channels = connection.channels else { return false }
+        do {
+            try channels.receive(payload, sequenceNumber: sequenceNumber)
+        } catch {
+            connection.transport.disconnect(reason: error.disconnectReason, description: error.message)
+            return true
+        }
+        pumpChannels(connection)
+        return true
+    }
+
+    /// The class-wide id of a connection's channel, allocating one the first time.
+    private func channelId(_ connection: ServerConnection, _ channel: SSHChannelID) -> Int {
+        if let id = connection.channelIds[channel] { return id }
+        let id = nextChannelId
+        nextChannelId += 1
+        connection.channelIds[channel] = id
+        channelOwners[id] = (connection.id, channel)
+        return id
+    }
+
+    private func forget(_ connection: ServerConnection, _ channel: SSHChannelID) {
+        guard let id = connection.channelIds.removeValue(forKey: channel) else { return }
+        channelOwners[id] = nil
+    }
+
+    /// Forgets every channel of a closing connection.
+    func forgetChannels(_ connection: ServerConnection) {
+        for id in connection.channelIds.values { channelOwners[id] = nil }
+        connection.channelIds.removeAll()
+    }
+
+    /// Fires the channel events and sends what the connection protocol produced.
+    func pumpChannels(_ connection: ServerConnection) {
+        guard let channels = connection.channels else { return }
+        while let event = channels.nextEvent() {
+            switch event {
+            case .channelOpenRequested(let request):
+                let id = channelId(connection, request.channel)
+                var open = ChannelOpenRequestEvent(
+                    connectionId: connection.id, channelId: id, service: request.channelType, payload: request.payload,
+                    accept: request.channelType == "session")
+                onChannelOpenRequest?(&open)
+                do {
+                    if open.accept {
+                        try channels.acceptChannel(request.channel)
+                        onChannelOpened?(ChannelEvent(connectionId: connection.id, channelId: id))
+                        // Digest §3.4: ReadyToSend fires once a new channel can take data.
+                        onChannelReadyToSend?(ChannelEvent(connectionId: connection.id, channelId: id))
+                    } else {
+                        try channels.rejectChannel(request.channel, reason: .administrativelyProhibited, description: "refused")
+                        forget(connection, request.channel)
+                    }
+                } catch {
+                    log(connection.id, 1, "channel \(id): \(error)", type: "Error")
+                }
+            case .channelOpened(let channel):
+                onChannelOpened?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
+            case .channelOpenFailed(let channel, _, let description):
+                let id = channelId(connection, channel)
+                onError?(ErrorEvent(connectionId: connection.id, errorCode: SSHServerError.forwardFailed, description: "channel \(id): \(description)"))
+                onChannelClosed?(ChannelEvent(connectionId: connection.id, channelId: id))
+                forget(connection, channel)
+            case .data(let channel, let bytes), .extendedData(let channel, _, let bytes):
+                onChannelDataIn?(ChannelDataEvent(connectionId: connection.id, channelId: channelId(connection, channel), data: Array(bytes)))
+            case .eof(let channel):
+                onChannelEOF?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
+            case .channelClosed(let channel):
+                onChannelClosed?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
+                forget(connection, channel)
+            case .readyToSend(let channel):
+                onChannelReadyToSend?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
+            case .channelRequest(let channel, let incoming):
+                let id = channelId(connection, channel)
+                var request = ChannelRequestEvent(
+                    connectionId: connection.id, channelId: id, requestType: incoming.requestType, payload: incoming.payload,
+                    wantReply: incoming.wantReply)
+                onChannelRequest?(&request)
+                if incoming.wantReply {
+                    try? channels.replyToChannelRequest(channel, request: incoming.requestNumber, success: request.success)
+                }
+                sendChannelOutput(connection)
+                if request.success {
+                    onChannelRequested?(ChannelRequestedEvent(
+                        connectionId: connection.id, channelId: id, requestType: incoming.requestType, payload: incoming.payload))
+                }
+            case .channelRequestReply:
+                break
+            case .globalRequest(let request):
+                // Tunnels (tcpip-forward) and host-key proofs are not offered yet: refuse in order.
+                if request.wantReply { try? channels.replyToGlobalRequest(request: request.requestNumber, success: false) }
+            case .globalRequestReply:
+                break
+            }
+        }
+        sendChannelOutput(connection)
+    }
+
+    /// Moves the connection protocol's output to the transport.
+    func sendChannelOutput(_ connection: ServerConnection) {
+        guard let channels = connection.channels else { return }
+        for payload in channels.takeOutgoing() {
+            do { try connection.transport.send(payload) } catch {
+                connection.transport.disconnect(reason: .protocolError, description: error.message)
+                return
+            }
+        }
+    }
+
+    private func channel(_ channelId: Int) throws(SSHServerError) -> (ServerConnection, ChannelMultiplexer, SSHChannelID) {
+        guard let owner = channelOwners[channelId], let connection = connections[owner.connection],
+              let channels = connection.channels
+        else { throw SSHServerError(code: SSHServerError.invalidConnectionId, "invalid ChannelId \(channelId)") }
+        return (connection, channels, owner.channel)
+    }
+
+    /// `SendChannelData` / `SendBytes`: queues `data` on the channel and returns how many bytes were
+    /// taken (fewer when the channel's queue is full: wait for `SSHChannelReadyToSend`).
+    @discardableResult
+    public func sendChannelData(_ channelId: Int, _ data: [UInt8]) throws(SSHServerError) -> Int {
+        let (connection, channels, channel) = try channel(channelId)
+        let taken: Int
+        do { taken = try channels.send(data, on: channel) } catch {
+            throw SSHServerError(code: SSHServerError.wouldBlock, "channel \(channelId): \(error)")
+        }
+        sendChannelOutput(connection)
+        flush(connection)
+        return taken
+    }
+
+    @discardableResult
+    public func sendBytes(_ channelId: Int, _ data: [UInt8]) throws(SSHServerError) -> Int { try sendChannelData(channelId, data) }
+
+    /// `SendText`: UTF-8 text on the channel.
+    @discardableResult
+    public func sendText(_ channelId: Int, _ text: String) throws(SSHServerError) -> Int { try sendChannelData(channelId, Array(text.utf8)) }
+
+    /// Sends `exit-status` (RFC 4254 §6.10), then EOF when `eof` is set.
+    public func sendExitStatus(_ channelId: Int, _ status: UInt32, eof: Bool = true) throws(SSHServerError) {
+        let (connection, channels, channel) = try channel(channelId)
+        do {
+            if eof { try channels.sendEOF(channel) }
+            try channels.sendExitStatus(status, on: channel)
+        } catch {
+            throw SSHServerError(code: SSHServerError.invalidConnectionId, "channel \(channelId): \(error)")
+        }
+        sendChannelOutput(connection)
+        flush(connection)
+    }
+
+    /// `CloseChannel`: sends CLOSE after queued data; `SSHChannelClosed` fires once the peer's
+    /// CLOSE has crossed.
+    public func closeChannel(_ channelId: Int) throws(SSHServerError) {
+        let (connection, channels, channel) = try channel(channelId)
+        do { try channels.close(channel) } catch {
+            throw SSHServerError(code: SSHServerError.invalidConnectionId, "channel \(channelId): \(error)")
+        }
+        sendChannelOutput(connection)
+        flush(connection)
+    }
+}
