@@ -40,9 +40,9 @@ struct DerivedKeys {
         clientToServer: (cipher: any CipherAlgorithm, mac: (any MACAlgorithm)?),
         serverToClient: (cipher: any CipherAlgorithm, mac: (any MACAlgorithm)?)
     ) -> DerivedKeys {
-        func key(_ letter: Character, _ length: Int) -> SecureBytes {
+        func key(_ letter: Unicode.Scalar, _ length: Int) -> SecureBytes {
             derive(hash: hash, sharedSecret: sharedSecret, exchangeHash: exchangeHash,
-                   sessionIdentifier: sessionIdentifier, letter: UInt8(ascii: letter.unicodeScalars.first ?? "A"), length: length)
+                   sessionIdentifier: sessionIdentifier, letter: UInt8(ascii: letter), length: length)
         }
         return DerivedKeys(
             ivClientToServer: key("A", clientToServer.cipher.ivLength),

@@ -31,7 +31,8 @@ struct PacketReceiver {
         buffer.append(contentsOf: bytes)
     }
 
-    /// Takes up to `count` raw bytes from the front (the version exchange reads lines this way).
+    /// Shows `body` the buffered bytes not yet consumed and drops as many as it reports using (the
+    /// version exchange reads its lines this way, before the binary packet protocol starts).
     mutating func withUnconsumedBytes<R>(_ body: (ArraySlice<UInt8>) throws(TransportError) -> (R, consumed: Int)) throws(TransportError) -> R {
         let (result, consumed) = try body(buffer[readIndex...])
         readIndex += min(consumed, buffer.count - readIndex)

@@ -150,10 +150,7 @@ public final class SSHTransport {
     private func receiveVersion() throws(TransportError) -> Bool {
         let outcome = try receiver.withUnconsumedBytes { bytes throws(TransportError) in
             let outcome = try versionExchange.parse(bytes)
-            switch outcome {
-            case .needMore(let consumed): return (outcome, consumed)
-            case .version(_, let consumed): return (outcome, consumed)
-            }
+            return (outcome, outcome.consumed)
         }
         guard case .version(let version, _) = outcome else { return false }
         guard VersionExchange.isVersion2(version) else {
@@ -299,13 +296,10 @@ public final class SSHTransport {
             emit(.payload(payload, sequenceNumber: sequenceNumber))
         default:
             // RFC 4253 §11.4: an unrecognised transport message gets UNIMPLEMENTED.
-            try sendPacketOrQueueUnimplemented(sequenceNumber)
+            // UNIMPLEMENTED is a transport generic message (1–19): it may go out during a key
+            // exchange, so it bypasses the queue.
+            try sendPacket(SSHMsgUnimplemented(sequenceNumber: sequenceNumber).encoded())
         }
-    }
-
-    /// UNIMPLEMENTED is a transport generic message (1–19), allowed during a key exchange.
-    private func sendPacketOrQueueUnimplemented(_ sequenceNumber: UInt32) throws(TransportError) {
-        try sendPacket(SSHMsgUnimplemented(sequenceNumber: sequenceNumber).encoded())
     }
 
     static func isKeyExchangeMessage(_ number: UInt8) -> Bool {

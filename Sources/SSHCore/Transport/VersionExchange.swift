@@ -8,6 +8,13 @@ struct VersionExchange {
         case needMore(consumed: Int)
         /// The peer's identification string (without CR LF), and how many input bytes it used.
         case version(String, consumed: Int)
+
+        /// How many input bytes the outcome used up.
+        var consumed: Int {
+            switch self {
+            case .needMore(let consumed), .version(_, let consumed): consumed
+            }
+        }
     }
 
     private var preambleLines = 0

@@ -145,7 +145,7 @@ extension SSHServer {
         _ connection: ServerConnection, _ auth: UserAuthServer, _ pending: DeferredAuth,
         accept: Bool, partialSuccess: Bool, availableMethods: String
     ) {
-        let methods = availableMethods.split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty && $0 != "none" }
+        let methods = SettingValueParser.list(availableMethods).filter { $0 != "none" }
         let decision: UserAuthDecision
         if pending.isQuery {
             decision = accept || partialSuccess ? .publicKeyAcceptable : .publicKeyNotAcceptable

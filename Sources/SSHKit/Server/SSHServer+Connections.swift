@@ -157,11 +157,13 @@ extension SSHServer {
     func flush(_ connection: ServerConnection) {
         guard !connection.isClosing else { return }
         if connection.transport.hasOutput {
-            if connection.pendingOffset > 0 && connection.pendingOffset == connection.pendingOutput.count {
-                connection.pendingOutput.removeAll(keepingCapacity: true)
+            if connection.hasPendingOutput {
+                connection.pendingOutput += connection.transport.takeOutput()
+            } else {
+                // The usual case: nothing left over, so take the sealed bytes without copying them.
+                connection.pendingOutput = connection.transport.takeOutput()
                 connection.pendingOffset = 0
             }
-            connection.pendingOutput += connection.transport.takeOutput()
         }
         while connection.hasPendingOutput {
             let result: TransferResult
@@ -237,24 +239,12 @@ extension SSHServer {
     }
 
     /// Messages above the transport: the user-authentication layer takes them until the user is
-    /// authenticated. Until the connection layer is attached, what follows authentication gets
-    /// UNIMPLEMENTED.
+    /// authenticated, the connection protocol afterwards. Both exist before any such message can
+    /// arrive (the first key exchange starts one, success the other); anything else is answered
+    /// with UNIMPLEMENTED (RFC 4253 §11.4).
     private func handlePayload(_ connection: ServerConnection, _ payload: [UInt8], sequenceNumber: UInt32) {
         if routeToAuthentication(connection, payload) { return }
         if routeToChannels(connection, payload, sequenceNumber: sequenceNumber) { return }
-        do {
-            switch try SSHMessage.decode(payload) {
-            case .serviceRequest(let request) where request.serviceName == "ssh-userauth":
-                try connection.transport.send(SSHMsgServiceAccept(serviceName: request.serviceName).encoded())
-            case .serviceRequest:
-                connection.transport.disconnect(reason: .serviceNotAvailable, description: "service not available")
-            case .userAuthRequest:
-                try connection.transport.send(SSHMsgUserAuthFailure(methods: settings.defaultAuthMethods, partialSuccess: false).encoded())
-            default:
-                try connection.transport.sendUnimplemented(sequenceNumber: sequenceNumber)
-            }
-        } catch {
-            connection.transport.disconnect(reason: .protocolError, description: "malformed message")
-        }
+        try? connection.transport.sendUnimplemented(sequenceNumber: sequenceNumber)
     }
 }
