@@ -23,7 +23,7 @@ extension SSHServer {
     }
 
     /// The class-wide id of a connection's channel, allocating one the first time.
-    private func channelId(_ connection: ServerConnection, _ channel: SSHChannelID) -> Int {
+    func channelId(_ connection: ServerConnection, _ channel: SSHChannelID) -> Int {
         if let id = connection.channelIds[channel] { return id }
         let id = nextChannelId
         nextChannelId += 1
@@ -32,7 +32,7 @@ extension SSHServer {
         return id
     }
 
-    private func forget(_ connection: ServerConnection, _ channel: SSHChannelID) {
+    func forget(_ connection: ServerConnection, _ channel: SSHChannelID) {
         guard let id = connection.channelIds.removeValue(forKey: channel) else { return }
         channelOwners[id] = nil
     }
@@ -47,6 +47,8 @@ extension SSHServer {
     func pumpChannels(_ connection: ServerConnection) {
         guard let channels = connection.channels else { return }
         while let event = channels.nextEvent() {
+            // Tunnels (direct-tcpip, tcpip-forward and their channels) are the class's own work.
+            if routeToTunnel(connection, channels, event) { continue }
             switch event {
             case .channelOpenRequested(let request):
                 let id = channelId(connection, request.channel)
@@ -120,7 +122,7 @@ extension SSHServer {
         }
     }
 
-    private func channel(_ channelId: Int) throws(SSHServerError) -> (ServerConnection, ChannelMultiplexer, SSHChannelID) {
+    func channel(_ channelId: Int) throws(SSHServerError) -> (ServerConnection, ChannelMultiplexer, SSHChannelID) {
         guard let owner = channelOwners[channelId], let connection = connections[owner.connection],
               let channels = connection.channels
         else { throw SSHServerError(code: SSHServerError.invalidConnectionId, "invalid ChannelId \(channelId)") }

@@ -206,6 +206,7 @@ extension SSHServer {
         if let timer = connection.idleTimer { reactor.cancel(timer) }
         Posix.close(connection.fd)
         connections[connection.id] = nil
+        closeTunnels(connection)
         forgetChannels(connection)
         log(connection.id, 1, "Disconnected: \(description)", type: "Info")
         onDisconnected?(DisconnectedEvent(connectionId: connection.id, statusCode: statusCode, description: description))

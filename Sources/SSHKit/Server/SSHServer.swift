@@ -34,6 +34,8 @@ public final class SSHServer {
     public var onChannelReadyToSend: ((ChannelEvent) -> Void)?
     public var onChannelRequest: ((inout ChannelRequestEvent) -> Void)?
     public var onChannelRequested: ((ChannelRequestedEvent) -> Void)?
+    public var onTunnelRequested: ((inout TunnelRequestedEvent) -> Void)?
+    public var onTunnelClosed: ((TunnelClosedEvent) -> Void)?
 
     /// The keyboard-interactive prompts (the `KeyboardInteractivePromptCount`,
     /// `KeyboardInteractivePromptPrompt[i]` and `KeyboardInteractivePromptEcho[i]` properties);

@@ -37,6 +37,8 @@ final class ServerConnection {
     var channels: ChannelMultiplexer?
     /// This connection's channels by their class-wide ids.
     var channelIds: [SSHChannelID: Int] = [:]
+    /// Forward and reverse tunnels of this connection.
+    let tunnels = ConnectionTunnels()
 
     init(id: Int, fd: Int32, remoteHost: String, remotePort: Int, localAddress: String, transport: SSHTransport) {
         self.id = id
