@@ -71,6 +71,9 @@ public final class ChannelMultiplexer {
         return events[eventIndex]
     }
 
+    /// Events not yet taken with ``nextEvent()``.
+    public var pendingEventCount: Int { events.count - eventIndex }
+
     func emit(_ event: ConnectionEvent) { events.append(event) }
 
     func enqueue(_ message: some SSHMessageCodable) { outgoing.append(message.encoded()) }

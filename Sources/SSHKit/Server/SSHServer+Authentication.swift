@@ -75,6 +75,11 @@ extension SSHServer {
                 return
             }
         }
+        // The connection protocol's first message may only follow USERAUTH_SUCCESS.
+        if connection.channels != nil, !connection.hostKeysAdvertised {
+            connection.hostKeysAdvertised = true
+            advertiseHostKeys(connection)
+        }
     }
 
     private func userAuthEvent(

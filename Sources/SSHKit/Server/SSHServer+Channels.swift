@@ -7,9 +7,11 @@ extension SSHServer {
     /// Starts the connection protocol once the user is authenticated.
     func startConnectionProtocol(_ connection: ServerConnection) {
         connection.channels = ChannelMultiplexer(role: .server)
+        scheduleKeepAlive(connection)
     }
 
-    /// Hands a message to the connection protocol; false when it has not started.
+    /// Hands a message to the connection protocol; false when it has not started. While a
+    /// synchronous send waits, the events it produces stay queued (only its output goes out).
     func routeToChannels(_ connection: ServerConnection, _ payload: [UInt8], sequenceNumber: UInt32) -> Bool {
         guard let channels = connection.channels else { return false }
         do {
@@ -18,7 +20,11 @@ extension SSHServer {
             connection.transport.disconnect(reason: error.disconnectReason, description: error.message)
             return true
         }
-        pumpChannels(connection)
+        if connection.deferringChannelEvents {
+            sendChannelOutput(connection)
+        } else {
+            pumpChannels(connection)
+        }
         return true
     }
 
@@ -28,7 +34,7 @@ extension SSHServer {
         let id = nextChannelId
         nextChannelId += 1
         connection.channelIds[channel] = id
-        channelOwners[id] = (connection.id, channel)
+        channelOwners[id] = ServerChannel(id: id, connection: connection.id, channel: channel)
         return id
     }
 
@@ -45,13 +51,16 @@ extension SSHServer {
 
     /// Fires the channel events and sends what the connection protocol produced.
     func pumpChannels(_ connection: ServerConnection) {
-        guard let channels = connection.channels else { return }
+        guard let channels = connection.channels, !connection.pumpingChannels else { return }
+        connection.pumpingChannels = true
+        defer { connection.pumpingChannels = false }
         while let event = channels.nextEvent() {
             // Tunnels (direct-tcpip, tcpip-forward and their channels) are the class's own work.
             if routeToTunnel(connection, channels, event) { continue }
             switch event {
             case .channelOpenRequested(let request):
                 let id = channelId(connection, request.channel)
+                channelOwners[id]?.service = request.channelType
                 var open = ChannelOpenRequestEvent(
                     connectionId: connection.id, channelId: id, service: request.channelType, payload: request.payload,
                     accept: request.channelType == "session")
@@ -77,9 +86,11 @@ extension SSHServer {
                 onChannelClosed?(ChannelEvent(connectionId: connection.id, channelId: id))
                 forget(connection, channel)
             case .data(let channel, let bytes), .extendedData(let channel, _, let bytes):
-                onChannelDataIn?(ChannelDataEvent(connectionId: connection.id, channelId: channelId(connection, channel), data: Array(bytes)))
+                deliver(bytes, connection: connection, channelId: channelId(connection, channel))
             case .eof(let channel):
-                onChannelEOF?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
+                let id = channelId(connection, channel)
+                deliverRecordRemainder(connection: connection, channelId: id)
+                onChannelEOF?(ChannelEvent(connectionId: connection.id, channelId: id))
             case .channelClosed(let channel):
                 onChannelClosed?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
                 forget(connection, channel)
@@ -102,10 +113,10 @@ extension SSHServer {
             case .channelRequestReply:
                 break
             case .globalRequest(let request):
-                // Tunnels (tcpip-forward) and host-key proofs are not offered yet: refuse in order.
-                if request.wantReply { try? channels.replyToGlobalRequest(request: request.requestNumber, success: false) }
+                answerGlobalRequest(connection, channels, request)
             case .globalRequestReply:
-                break
+                // Our only global request that wants a reply is the keep-alive: any answer will do.
+                connection.unansweredKeepAlives = 0
             }
         }
         sendChannelOutput(connection)
@@ -120,57 +131,5 @@ extension SSHServer {
                 return
             }
         }
-    }
-
-    func channel(_ channelId: Int) throws(SSHServerError) -> (ServerConnection, ChannelMultiplexer, SSHChannelID) {
-        guard let owner = channelOwners[channelId], let connection = connections[owner.connection],
-              let channels = connection.channels
-        else { throw SSHServerError(code: SSHServerError.invalidConnectionId, "invalid ChannelId \(channelId)") }
-        return (connection, channels, owner.channel)
-    }
-
-    /// `SendChannelData` / `SendBytes`: queues `data` on the channel and returns how many bytes were
-    /// taken (fewer when the channel's queue is full: wait for `SSHChannelReadyToSend`).
-    @discardableResult
-    public func sendChannelData(_ channelId: Int, _ data: [UInt8]) throws(SSHServerError) -> Int {
-        let (connection, channels, channel) = try channel(channelId)
-        let taken: Int
-        do { taken = try channels.send(data, on: channel) } catch {
-            throw SSHServerError(code: SSHServerError.wouldBlock, "channel \(channelId): \(error)")
-        }
-        sendChannelOutput(connection)
-        flush(connection)
-        return taken
-    }
-
-    @discardableResult
-    public func sendBytes(_ channelId: Int, _ data: [UInt8]) throws(SSHServerError) -> Int { try sendChannelData(channelId, data) }
-
-    /// `SendText`: UTF-8 text on the channel.
-    @discardableResult
-    public func sendText(_ channelId: Int, _ text: String) throws(SSHServerError) -> Int { try sendChannelData(channelId, Array(text.utf8)) }
-
-    /// Sends `exit-status` (RFC 4254 §6.10), then EOF when `eof` is set.
-    public func sendExitStatus(_ channelId: Int, _ status: UInt32, eof: Bool = true) throws(SSHServerError) {
-        let (connection, channels, channel) = try channel(channelId)
-        do {
-            if eof { try channels.sendEOF(channel) }
-            try channels.sendExitStatus(status, on: channel)
-        } catch {
-            throw SSHServerError(code: SSHServerError.invalidConnectionId, "channel \(channelId): \(error)")
-        }
-        sendChannelOutput(connection)
-        flush(connection)
-    }
-
-    /// `CloseChannel`: sends CLOSE after queued data; `SSHChannelClosed` fires once the peer's
-    /// CLOSE has crossed.
-    public func closeChannel(_ channelId: Int) throws(SSHServerError) {
-        let (connection, channels, channel) = try channel(channelId)
-        do { try channels.close(channel) } catch {
-            throw SSHServerError(code: SSHServerError.invalidConnectionId, "channel \(channelId): \(error)")
-        }
-        sendChannelOutput(connection)
-        flush(connection)
     }
 }

@@ -49,7 +49,7 @@ extension SSHServer {
             let id = allocateConnectionId()
             let connection = ServerConnection(
                 id: id, fd: accepted.fd, remoteHost: peer, remotePort: Int(accepted.peer.port), localAddress: local,
-                transport: transport)
+                transport: transport, timeout: settings.defaultTimeout)
             connection.registration = try reactor.register(fd: accepted.fd, interest: .readable) { [unowned self, unowned connection] readiness in
                 self.service(connection, readiness)
             }
@@ -141,6 +141,7 @@ extension SSHServer {
                 case .bytes(let count):
                     budget -= count
                     connection.lastActivity = MonotonicClock.nanoseconds()
+                    connection.lastReceived = connection.lastActivity
                     readBuffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                     handleEvents(connection)
                 }
@@ -204,6 +205,7 @@ extension SSHServer {
         if let registration = connection.registration { reactor.deregister(registration) }
         if let timer = connection.loginGraceTimer { reactor.cancel(timer) }
         if let timer = connection.idleTimer { reactor.cancel(timer) }
+        if let timer = connection.keepAliveTimer { reactor.cancel(timer) }
         Posix.close(connection.fd)
         connections[connection.id] = nil
         closeTunnels(connection)
@@ -223,7 +225,11 @@ extension SSHServer {
                     connection.transport.disconnect(reason: .protocolVersionNotSupported, description: "version not allowed by SSHVersionPattern")
                 }
             case .keyExchangeCompleted(let summary):
-                if summary.isInitial { startAuthentication(connection, sessionIdentifier: summary.sessionIdentifier) }
+                if summary.isInitial {
+                    connection.sessionIdentifier = summary.sessionIdentifier
+                    connection.negotiatedHostKeyAlgorithm = summary.algorithms.hostKey
+                    startAuthentication(connection, sessionIdentifier: summary.sessionIdentifier)
+                }
                 let a = summary.algorithms
                 onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message:
                     "Key exchange complete: \(a.keyExchange), host key \(a.hostKey), cipher \(a.cipherClientToServer), MAC \(a.macClientToServer.isEmpty ? "implicit" : a.macClientToServer), strict \(summary.strictKeyExchange)"))

@@ -48,7 +48,8 @@ public final class SSHServer {
     private var nextConnectionId = 1
     /// Channel ids are unique across connections (server digest §1.1).
     var nextChannelId = 1
-    var channelOwners: [Int: (connection: Int, channel: SSHChannelID)] = [:]
+    /// Every channel of every connection, by its class-wide id.
+    var channelOwners: [Int: ServerChannel] = [:]
     private var boundPort = 0
 
     /// Read size per socket read.

@@ -20,6 +20,25 @@ final class ServerConnection {
     var idleTimer: TimerID?
     /// `CLOCK_MONOTONIC` nanoseconds of the last byte read or written (DefaultIdleTimeout).
     var lastActivity = MonotonicClock.nanoseconds()
+    /// `CLOCK_MONOTONIC` nanoseconds of the last byte read (SSH keep-alives).
+    var lastReceived = MonotonicClock.nanoseconds()
+    /// `SSHConnectionTimeout[ConnectionId]` in seconds: 0 makes sends return at once, above 0 they
+    /// wait for the peer up to this long without progress (server digest §1.2 #15).
+    var timeout: Int
+    /// Keep-alives sent without an answer, and the timer of the next check.
+    var unansweredKeepAlives = 0
+    var keepAliveTimer: TimerID?
+    /// Set while a synchronous send waits on this connection: the connection protocol's events
+    /// then stay queued and fire after the send returns, so no handler runs inside another.
+    var deferringChannelEvents = false
+    /// Set while ``SSHServer/pumpChannels(_:)`` fires this connection's channel events.
+    var pumpingChannels = false
+    /// From the first key exchange: what `hostkeys-prove-00@openssh.com` signs over, and the
+    /// negotiated host-key algorithm (which an RSA proof must use).
+    var sessionIdentifier: [UInt8] = []
+    var negotiatedHostKeyAlgorithm = ""
+    /// `hostkeys-00@openssh.com` went out (once, right after USERAUTH_SUCCESS).
+    var hostKeysAdvertised = false
     var isClosing = false
     /// The user-authentication layer, once the first key exchange gave a session identifier.
     var auth: UserAuthServer?
@@ -40,8 +59,12 @@ final class ServerConnection {
     /// Forward and reverse tunnels of this connection.
     let tunnels = ConnectionTunnels()
 
-    init(id: Int, fd: Int32, remoteHost: String, remotePort: Int, localAddress: String, transport: SSHTransport) {
+    init(
+        id: Int, fd: Int32, remoteHost: String, remotePort: Int, localAddress: String, transport: SSHTransport,
+        timeout: Int
+    ) {
         self.id = id
+        self.timeout = timeout
         self.fd = fd
         self.remoteHost = remoteHost
         self.remotePort = remotePort
