@@ -7,44 +7,14 @@ import Testing
 /// Channels through the class with the real OpenSSH client: exec with an exit status, and data
 /// both ways through one channel.
 @Suite(.serialized) struct SSHServerChannelTests {
-    let directory: URL
-    let keyFile: URL
-    let key: any SSHPrivateKey
+    let harness: ClassServerHarness
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sshchan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        key = try SSHKeyGenerator.generateEd25519()
-        keyFile = directory.appendingPathComponent("id_ed25519")
-        try writeExecutable(keyFile.path, try SSHPrivateKeyFile.openSSHFormat(key, comment: "test", passphrase: nil))
-        chmod(keyFile.path, 0o600)
-    }
+    init() throws { harness = try ClassServerHarness("sshchan") }
 
-    func makeServer(_ configure: (SSHServer) -> Void) throws -> SSHServer {
-        let server = try SSHServer()
-        server.hostKeys = [try SSHKeyGenerator.generateEd25519()]
-        try server.config("LocalHost=127.0.0.1")
-        try server.config("LocalPort=0")
-        try server.config("DefaultAuthMethods=publickey")
-        let blob = key.publicKey.wireBlob
-        server.onUserAuthRequest = { $0.accept = $0.authMethod == "publickey" && $0.authParam == blob }
-        configure(server)
-        try server.startListening()
-        return server
-    }
+    func makeServer(_ configure: (SSHServer) -> Void) throws -> SSHServer { try harness.makeServer(configure) }
 
-    /// Runs `ssh host command` to completion (bounded), serving it with `doEvents()`.
     func run(_ server: SSHServer, command: String, input: URL? = nil) throws -> (status: Int32, output: [UInt8]) {
-        let file = directory.appendingPathComponent("out-\(UUID().uuidString)")
-        let client = try ChildProcess("/usr/bin/ssh", [
-            "-F", "/dev/null", "-p", "\(server.localPort)", "-i", keyFile.path, "-o", "IdentitiesOnly=yes",
-            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "demo@127.0.0.1", command,
-        ], outputFile: file, inputFile: input)
-        let deadline = Date().addingTimeInterval(120)
-        while client.exitStatusIfExited() == nil, Date() < deadline { try server.doEvents() }
-        let status = client.wait(limit: 5)
-        return (status, Array((try? Data(contentsOf: file)) ?? Data()))
+        try harness.run(server, command: command, input: input)
     }
 
     @Test(arguments: [0 as UInt32, 3, 42])
@@ -84,7 +54,7 @@ import Testing
         // 4 MiB of random bytes echoed back: crosses many windows in both directions.
         var generator = SystemRandomNumberGenerator()
         let payload = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let input = directory.appendingPathComponent("input")
+        let input = harness.directory.appendingPathComponent("input")
         try Data(payload).write(to: input)
         var received = 0
         var closed = 0

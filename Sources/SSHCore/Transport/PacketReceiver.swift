@@ -74,11 +74,11 @@ struct PacketReceiver {
                 length = UInt32(buffer[start]) << 24 | UInt32(buffer[start + 1]) << 16
                     | UInt32(buffer[start + 2]) << 8 | UInt32(buffer[start + 3])
             }
-            // RFC 4253 §6: bounded, at least the minimum, and (with the length field unless it is
-            // only authenticated) a multiple of the block size.
+            // RFC 4253 §6: bounded, at least the minimum we accept, and (with the length field
+            // unless it is only authenticated) a multiple of the block size.
             let covered = Int(length) + (lengthIsAuthenticatedOnly ? 0 : 4)
             guard Int(length) <= TransportLimits.maximumPacketLength,
-                  Int(length) + 4 >= TransportLimits.minimumPacketSize,
+                  Int(length) >= TransportLimits.minimumReceivedPacketLength,
                   covered % blockSize == 0
             else {
                 throw .protocolError("bad packet length \(length)")

@@ -10,6 +10,11 @@ public enum TransportLimits {
     public static let maximumPacketLength = 256 * 1024
     /// RFC 4253 §6: the smallest packet (length field included) is 16 bytes or the block size.
     public static let minimumPacketSize = 16
+    /// The smallest packet_length we accept: the padding-length byte and four bytes of padding.
+    /// RFC 4253 §6 asks senders for 16 bytes in all, but OpenSSH's AEAD modes, whose length field
+    /// is only authenticated, send packet_length 8 for a one-byte payload (REQUEST_FAILURE to a
+    /// keep-alive), and OpenSSH accepts down to this on input; so do we.
+    public static let minimumReceivedPacketLength = 5
     /// RFC 4253 §6: at least four bytes of padding.
     public static let minimumPadding = 4
     /// RFC 4253 §6: at most 255 bytes of padding.

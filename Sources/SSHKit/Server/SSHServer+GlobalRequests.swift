@@ -81,11 +81,11 @@ extension SSHServer {
             return
         }
         guard connection.unansweredKeepAlives < settings.sshKeepAliveCountMax else {
-            let message = "Timeout, client not responding from \(connection.remoteHost) port \(connection.remotePort)"
-            log(connection.id, 1, message, type: "Info")
-            connection.transport.disconnect(reason: .byApplication, description: "keep-alive timeout")
+            let description = "Timeout, client not responding"
+            log(connection.id, 1, "\(description) from \(connection.remoteHost) port \(connection.remotePort)", type: "Info")
+            connection.transport.disconnect(reason: .byApplication, description: description)
             flush(connection)
-            close(connection, statusCode: Int(SSHDisconnectReason.byApplication.rawValue), description: message)
+            close(connection, statusCode: Int(SSHDisconnectReason.byApplication.rawValue), description: description)
             return
         }
         connection.unansweredKeepAlives += 1
