@@ -1,6 +1,6 @@
-// The demo server: the SSHServer class on its reactor, on a loopback port. It completes the SSH key
-// exchange with any client and stops at user authentication (no accounts exist yet). It exists
-// until the daemon lands, for `make run` and the interop tests (docs/decisions/0001).
+// The demo server, and the example of the SSHServer class: configure the class, install event
+// handlers, then call `doEvents()` in a loop — every event fires inside that call, on this thread.
+// One account, `demo` / `demo`; an echo shell; exec; tunnels to loopback (docs/decisions/0001).
 import Foundation
 import SSHCrypto
 import SSHKit
@@ -47,6 +47,32 @@ func log(_ line: String) {
     FileHandle.standardError.write(Data("\(line)\n".utf8))
 }
 
+/// The key blobs of `authorized_keys` in `directory`, when that file exists.
+func loadAuthorizedKeys(in directory: String) throws -> [[UInt8]] {
+    let path = (directory as NSString).appendingPathComponent("authorized_keys")
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+    var blobs: [[UInt8]] = []
+    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+        do {
+            blobs.append(try SSHPublicKeyLine(parsing: trimmed).key.wireBlob)
+        } catch {
+            throw DemoError("\(path) line \(number + 1): \(error)")
+        }
+    }
+    return blobs
+}
+
+struct DemoError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Ends the loop below on SIGINT or SIGTERM (checked after every `doEvents()`, at most
+/// `SelectWaitMillis` apart).
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
 /// Host keys under `directory`: ed25519, ECDSA P-256 and RSA 3072, generated when missing (mode 0600).
 func loadOrCreateHostKeys(in directory: String) throws -> [any SSHPrivateKey] {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -76,9 +102,11 @@ func loadOrCreateHostKeys(in directory: String) throws -> [any SSHPrivateKey] {
 signal(SIGPIPE, SIG_IGN)
 let options = Options.parse(CommandLine.arguments)
 let hostKeys: [any SSHPrivateKey]
+var account = DemoAccount()
 do {
     OpenSSL.initialize()
     hostKeys = try loadOrCreateHostKeys(in: options.stateDirectory)
+    account.authorizedKeyBlobs = try loadAuthorizedKeys(in: options.stateDirectory)
 } catch {
     log("ssh-demo-server: host keys in \(options.stateDirectory): \(error)")
     exit(1)
@@ -97,14 +125,19 @@ do {
         try server.config("SSHEncryptionAlgorithms=\(AlgorithmRegistry.allCipherNames.joined(separator: ","))")
         try server.config("SSHMacAlgorithms=\(AlgorithmRegistry.allMACNames.joined(separator: ","))")
     }
+    installDemoHandlers(server, account: account, log: log)
     server.onLog = { log($0.message) }
     server.onSSHStatus = { log("connection \($0.connectionId): \($0.message)") }
     server.onError = { log("connection \($0.connectionId): error \($0.errorCode): \($0.description)") }
     try server.startListening()
     print("Server listening on \(options.host) port \(server.localPort).")
-    print("Connect with: ssh -p \(server.localPort) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null demo@\(options.host)")
+    print("Connect with: ssh -p \(server.localPort) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null demo@\(options.host)  (password: demo)")
     fflush(nil)
-    while true { try server.doEvents() }
+    signal(SIGINT) { _ in stopRequested = 1 }
+    signal(SIGTERM) { _ in stopRequested = 1 }
+    while stopRequested == 0 { try server.doEvents() }
+    server.shutdown()
+    log("ssh-demo-server: stopped")
 } catch {
     log("ssh-demo-server: \(error)")
     exit(1)
