@@ -234,4 +234,48 @@ import Testing
         let rsaBase64 = SSHPublicKeyLine(key: rsa.publicKey).text.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
         #expect(learned.contains(rsaBase64), "\(String(decoding: result.output, as: UTF8.self))")
     }
+
+    /// A client's own keep-alives (ServerAliveInterval) are answered without reaching the
+    /// application; setting SSHConnectionConnected to false disconnects; Reset() returns the
+    /// settings to their defaults and stops listening; Listening can be set.
+    @Test func clientKeepAlivesConnectedPropertyResetAndListening() throws {
+        var authenticated = 0
+        var requests: [String] = []
+        var disconnected: [DisconnectedEvent] = []
+        let server = try harness.makeServer { server in
+            try server.config("MaxAuthAttempts=3")
+            server.onSSHStatus = { if $0.message.hasPrefix("Authenticated") { authenticated = $0.connectionId } }
+            server.onChannelRequest = { requests.append($0.requestType) }
+            server.onDisconnected = { disconnected.append($0) }
+        }
+        let file = harness.directory.appendingPathComponent("alive.out")
+        let client = try ChildProcess(
+            "/usr/bin/ssh",
+            harness.clientArguments(server, command: nil, options: ["-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=1"]),
+            outputFile: file)
+        defer { client.terminate() }
+        #expect(try harness.serve(server, limit: 30) { authenticated != 0 })
+        // Three of the client's one-second probes, each answered; otherwise it would have left.
+        let until = Date().addingTimeInterval(3.5)
+        try harness.serve(server, limit: 5) { Date() > until }
+        #expect(client.exitStatusIfExited() == nil)
+        #expect(requests.isEmpty)
+        #expect(server.sshConnectionConnected(authenticated))
+        try server.setSSHConnectionConnected(authenticated, false)
+        #expect(!server.sshConnectionConnected(authenticated))
+        #expect(disconnected.count == 1)
+        #expect(client.wait(limit: 20) == 255)
+
+        try server.setListening(false)
+        #expect(!server.listening)
+        try server.setListening(true)
+        #expect(server.listening)
+        #expect(throws: SSHServerError.self) { try server.config("LocalPort=1") }
+        server.reset()
+        #expect(!server.listening)
+        #expect(try server.config("MaxAuthAttempts") == "6")
+        #expect(try server.config("LocalPort") == "22")
+        #expect(server.hostKeys.isEmpty)
+        #expect(throws: SSHServerError.self) { try server.startListening() }
+    }
 }

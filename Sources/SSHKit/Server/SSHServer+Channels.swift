@@ -4,6 +4,9 @@ import SSHWire
 // MARK: - Channels (server digest §1.1, §2, §3.4, §3.5; RFC 4254)
 
 extension SSHServer {
+    /// The channel request OpenSSH clients send as a keep-alive probe.
+    static let channelKeepAlive = "keepalive@openssh.com"
+
     /// Starts the connection protocol once the user is authenticated.
     func startConnectionProtocol(_ connection: ServerConnection) {
         connection.channels = ChannelMultiplexer(role: .server)
@@ -96,6 +99,12 @@ extension SSHServer {
                 forget(connection, channel)
             case .readyToSend(let channel):
                 onChannelReadyToSend?(ChannelEvent(connectionId: connection.id, channelId: channelId(connection, channel)))
+            case .channelRequest(let channel, let incoming) where incoming.requestType == Self.channelKeepAlive:
+                // Digest §3.5: a client's keep-alive probe is answered with FAILURE, as OpenSSH's
+                // server does, and never reaches the application.
+                if incoming.wantReply {
+                    try? channels.replyToChannelRequest(channel, request: incoming.requestNumber, success: false)
+                }
             case .channelRequest(let channel, let incoming):
                 let id = channelId(connection, channel)
                 var request = ChannelRequestEvent(

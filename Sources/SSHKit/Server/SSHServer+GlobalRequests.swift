@@ -118,4 +118,10 @@ extension SSHServer {
 
     /// `SSHConnectionConnected[ConnectionId]`: true while the connection is open.
     public func sshConnectionConnected(_ connectionId: Int) -> Bool { connections[connectionId].map { !$0.isClosing } ?? false }
+
+    /// Setting `SSHConnectionConnected[ConnectionId]` to false disconnects the client, as
+    /// ``disconnect(_:)``; true changes nothing.
+    public func setSSHConnectionConnected(_ connectionId: Int, _ connected: Bool) throws(SSHServerError) {
+        if !connected { try disconnect(connectionId) }
+    }
 }

@@ -191,6 +191,22 @@ public final class SSHServer {
         for id in connectionIds { try? disconnect(id) }
     }
 
+    /// `Listening` as a writable property ([002]): true starts listening, false stops accepting
+    /// and leaves open connections alone.
+    public func setListening(_ on: Bool) throws(SSHServerError) {
+        if on && !listening { try startListening() }
+        if !on { stopListening() }
+    }
+
+    /// `Reset()`: disconnects every client, stops listening, and returns every property and
+    /// setting to its default (host keys and prompts included). Event handlers stay.
+    public func reset() {
+        shutdown()
+        settings = SSHServerSettings()
+        hostKeys = []
+        keyboardInteractivePrompts = []
+    }
+
     /// Starts a key re-exchange on a connection.
     public func exchangeKeys(_ connectionId: Int) throws(SSHServerError) {
         let connection = try connection(connectionId)
