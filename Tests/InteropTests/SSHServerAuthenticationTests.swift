@@ -138,6 +138,35 @@ import Testing
         let result = try runClient(server, ["-o", "PreferredAuthentications=keyboard-interactive", "-o", "KbdInteractiveAuthentication=yes"])
         #expect(result.authenticated, "\(result.output)")
         #expect(log.requests.map(\.method) == ["none", "keyboard-interactive-1", "keyboard-interactive-2", "keyboard-interactive"])
+        // KeyboardInteractiveMessage is the INFO_REQUEST instruction, which the client shows.
+        #expect(result.output.contains("Two factors, please"), "\(result.output)")
+    }
+
+    /// SSHPubKeyAuthSigAlgorithms: the client learns the list from server-sig-algs and signs with
+    /// rsa-sha2-256 when rsa-sha2-512 is not on it; with no RSA algorithm, its RSA key is refused.
+    @Test(arguments: [("rsa-sha2-256,ssh-ed25519", true), ("ssh-ed25519", false)])
+    func publicKeySignatureAlgorithmsFollowTheSetting(allowed: String, succeeds: Bool) throws {
+        let key = try SSHKeyGenerator.generateRSA(bits: 2048)
+        let keyFile = directory.appendingPathComponent("id_rsa_\(succeeds)")
+        try #require(FileManager.default.createFile(atPath: keyFile.path, contents: Data(try SSHPrivateKeyFile.openSSHFormat(key, comment: "test", passphrase: nil).utf8), attributes: [.posixPermissions: 0o600]))
+        let log = Log()
+        let blob = key.publicKey.wireBlob
+        let server = try makeServer(log) { server in
+            try server.config("DefaultAuthMethods=publickey")
+            try server.config("SSHPubKeyAuthSigAlgorithms=\(allowed)")
+            server.onUserAuthRequest = { event in
+                log.requests.append((event.authMethod, event.authParam, event.keyAlgorithm, event.hasSignature))
+                event.accept = event.authMethod == "publickey" && event.authParam == blob
+            }
+        }
+        let result = try runClient(server, ["-i", keyFile.path, "-o", "IdentitiesOnly=yes", "-o", "PreferredAuthentications=publickey", "-o", "BatchMode=yes"])
+        #expect(result.authenticated == succeeds, "\(result.output)")
+        let signed = log.requests.filter { $0.method == "publickey" && $0.hasSignature }
+        if succeeds {
+            #expect(signed.map(\.keyAlgorithm) == ["rsa-sha2-256"])
+        } else {
+            #expect(signed.isEmpty)
+        }
     }
 
     @Test func perConnectionPromptsSetDuringNone() throws {

@@ -122,8 +122,13 @@ extension SSHServer {
     func service(_ connection: ServerConnection, _ readiness: Readiness) {
         if readiness.contains(.writable) { flush(connection) }
         if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.readHangup) || readiness.contains(.error) {
+            // Fairness: at most four chunks, and no longer than MaxReadTime ms (0 = no time limit),
+            // before the other connections get their turn.
             var budget = 4 * Self.readChunk
-            readLoop: while budget > 0, !connection.isClosing {
+            let started = MonotonicClock.nanoseconds()
+            let timeLimit = UInt64(settings.maxReadTime) * 1_000_000
+            readLoop: while budget > 0, !connection.isClosing,
+                  timeLimit == 0 || MonotonicClock.nanoseconds() &- started < timeLimit {
                 let result: TransferResult
                 do {
                     result = try readBuffer.withUnsafeMutableBytes { try TCPSocket.read(connection.fd, into: $0) }
