@@ -86,7 +86,9 @@ extension SSHTransport {
         let client = role == .client ? ours : peer
         let server = role == .client ? peer : ours
         let isInitial = !isEstablished
-        var strict = false
+        // Strict KEX is decided by the first exchange and holds for the connection: sequence
+        // numbers restart after every NEWKEYS, re-exchanges included (PROTOCOL §1.10).
+        var strict = strictKeyExchangeNegotiated
         if isInitial {
             let peerMarker = role == .client ? KeyExchangeMarker.strictServer : KeyExchangeMarker.strictClient
             strict = configuration.strictKeyExchange != .disabled && message.kexAlgorithms.contains(peerMarker)
