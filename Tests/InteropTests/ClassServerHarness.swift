@@ -68,3 +68,7 @@ struct ClassServerHarness {
         return done()
     }
 }
+
+/// Whether two byte arrays are equal, as one Boolean: `#expect(a == b)` on megabytes would make
+/// Swift Testing compute a quadratic difference when they are not.
+func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool { a == b }

@@ -96,7 +96,7 @@ import Testing
         #expect(result.status == 0)
         #expect(received == payload.count)
         #expect(result.output.count == payload.count)
-        #expect(result.output == payload)
+        #expect(sameBytes(result.output, payload))
         for _ in 0..<20 { try server.doEvents() }
         #expect(closed == 1)
         #expect(pending.isEmpty && finished)
