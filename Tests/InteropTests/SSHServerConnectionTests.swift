@@ -103,4 +103,31 @@ import Testing
         #expect(server.sshConnectionCount == 0)
         for client in clients { #expect(client.wait(limit: 20) == 255) }
     }
+
+    /// KeyRenegotiationThreshold: the server re-exchanges keys on its own after that many bytes
+    /// in one direction, and the data is intact.
+    @Test func keyRenegotiationThresholdRekeysDuringATransfer() throws {
+        var generator = SystemRandomNumberGenerator()
+        let payload = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var exchanges = 0
+        let server = try harness.makeServer { server in
+            try server.config("KeyRenegotiationThreshold=1M")
+            server.onSSHStatus = { if $0.message.hasPrefix("Key exchange complete") { exchanges += 1 } }
+            server.onChannelRequest = { $0.success = $0.requestType == "exec" }
+            server.onChannelRequested = { event in
+                // Synchronous (DefaultTimeout 60): the call returns once the channel took everything.
+                let taken = try? server.sendChannelData(event.channelId, payload)
+                #expect(taken == payload.count)
+                try? server.sendExitStatus(event.channelId, 0)
+                try? server.closeChannel(event.channelId)
+            }
+        }
+        // The client must not rekey on its own account: its limit is far above the transfer.
+        let result = try harness.run(server, command: "download", options: ["-o", "RekeyLimit=1G"])
+        #expect(result.status == 0)
+        #expect(sameBytes(result.output, payload))
+        // 4 MiB out at 1 MiB per key: the first exchange and re-exchanges (data sent while one
+        // runs waits and counts toward the next keys, so fewer than four is possible).
+        #expect(exchanges >= 3)
+    }
 }

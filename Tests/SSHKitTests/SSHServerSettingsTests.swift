@@ -75,6 +75,10 @@ import Testing
         ("UseStrictKeyExchange=4", "0, 1, 2 or 3"),
         ("ServerSSHVersionString=OpenSSH_9.9", "starting with SSH-2.0-"),
         ("CodePage=1252", "65001"),
+        // zlib is not implemented yet: naming it is an error, not a silent fallback to none.
+        ("SSHCompressionAlgorithms=none,zlib", "a comma list of: none"),
+        ("SSHPubKeyAuthSigAlgorithms=ssh-dss", "a comma list of:"),
+        ("SSHKeepAliveCountMax=0", "an integer from 1 to 1000"),
     ])
     func badValueIsRefused(assignment: String, allowedText: String) throws {
         var settings = SSHServerSettings()
