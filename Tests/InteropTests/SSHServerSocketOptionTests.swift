@@ -9,23 +9,6 @@ import Testing
 /// The TCP settings of the class on real sockets: what `getsockopt` reads back from an accepted
 /// connection, the listen backlog as `ss` reports it, and the identification string the client sees.
 @Suite(.serialized) struct SSHServerSocketOptionTests {
-    /// A plain TCP connection to 127.0.0.1:`port`, closed when released.
-    final class PlainClient {
-        let fd: Int32
-        init(port: Int) throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard rc == 0 else { throw InteropError("connect: errno \(errno)") }
-        }
-        deinit { close(fd) }
-    }
-
     static func option(_ fd: Int32, _ level: Int32, _ name: Int32) -> Int32 {
         var value: Int32 = -1
         var length = socklen_t(MemoryLayout<Int32>.size)
@@ -33,21 +16,31 @@ import Testing
         return value
     }
 
-    @Test func acceptedSocketsCarryTheConfiguredOptions() throws {
+    /// A server with `settings`, and one silent TCP client it has accepted: the server's socket
+    /// for that connection and the client's socket (closed by the caller).
+    func acceptOne(_ settings: [String]) throws -> (server: SSHServer, accepted: Int32, client: Int32) {
         let server = try SSHServer()
         server.hostKeys = [try SSHKeyGenerator.generateEd25519()]
-        for setting in [
-            "LocalHost=127.0.0.1", "LocalPort=0", "TcpNoDelay=true", "KeepAliveTime=60000", "KeepAliveInterval=5000",
-            "KeepAliveRetryCount=4", "InBufferSize=131072", "OutBufferSize=262144",
-        ] { try server.config(setting) }
+        for setting in ["LocalHost=127.0.0.1", "LocalPort=0"] + settings { try server.config(setting) }
         var connected: Int?
         server.onConnected = { connected = $0.connectionId }
         try server.startListening()
-        let client = try PlainClient(port: server.localPort)
+        let client = try SSHServerClassTests.silentClient(port: server.localPort)
         let deadline = Date().addingTimeInterval(20)
         while connected == nil, Date() < deadline { try server.doEvents() }
-        let id = try #require(connected)
-        let fd = try #require(server.connections[id]?.fd)
+        guard let fd = connected.flatMap({ server.connections[$0]?.fd }) else {
+            close(client)
+            throw InteropError("the server did not accept the connection")
+        }
+        return (server, fd, client)
+    }
+
+    @Test func acceptedSocketsCarryTheConfiguredOptions() throws {
+        let (server, fd, client) = try acceptOne([
+            "TcpNoDelay=true", "KeepAliveTime=60000", "KeepAliveInterval=5000", "KeepAliveRetryCount=4",
+            "InBufferSize=131072", "OutBufferSize=262144",
+        ])
+        defer { close(client) }
         #expect(Self.option(fd, Int32(IPPROTO_TCP), TCP_NODELAY) == 1)
         #expect(Self.option(fd, SOL_SOCKET, SO_KEEPALIVE) == 1)
         #expect(Self.option(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE) == 60)
@@ -56,24 +49,15 @@ import Testing
         // Linux doubles the requested buffer sizes for its bookkeeping (socket(7)).
         #expect(Self.option(fd, SOL_SOCKET, SO_RCVBUF) == 2 * 131_072)
         #expect(Self.option(fd, SOL_SOCKET, SO_SNDBUF) == 2 * 262_144)
-        _ = client
+        #expect(server.sshConnectionCount == 1)
     }
 
     @Test func defaultsLeaveNagleAndKeepAlivesToTheSystem() throws {
-        let server = try SSHServer()
-        server.hostKeys = [try SSHKeyGenerator.generateEd25519()]
-        try server.config("LocalHost=127.0.0.1")
-        try server.config("LocalPort=0")
-        var connected: Int?
-        server.onConnected = { connected = $0.connectionId }
-        try server.startListening()
-        let client = try PlainClient(port: server.localPort)
-        let deadline = Date().addingTimeInterval(20)
-        while connected == nil, Date() < deadline { try server.doEvents() }
-        let fd = try #require(connected.flatMap { server.connections[$0]?.fd })
+        let (server, fd, client) = try acceptOne([])
+        defer { close(client) }
         #expect(Self.option(fd, Int32(IPPROTO_TCP), TCP_NODELAY) == 0)
         #expect(Self.option(fd, SOL_SOCKET, SO_KEEPALIVE) == 0)
-        _ = client
+        #expect(server.sshConnectionCount == 1)
     }
 
     /// ConnectionBacklog is the listen(2) backlog: `ss` shows it as the listener's Send-Q.
