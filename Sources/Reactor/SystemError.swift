@@ -31,6 +31,8 @@ public enum ReactorError: Error, Equatable, Sendable {
     /// A textual address is not a numeric IPv4 or IPv6 address (names are not resolved here:
     /// resolution can block, so it belongs on a ``BlockingPool``).
     case invalidAddress(String)
+    /// A host name did not resolve to a TCP address (``HostResolver``); the text says why.
+    case unresolvable(String)
     /// A signal passed to ``Reactor/watchSignals(_:handler:)`` is not blocked in the calling
     /// thread, so it would be delivered the default way instead of through the signalfd.
     case signalNotBlocked(Int32)

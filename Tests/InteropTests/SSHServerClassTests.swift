@@ -133,15 +133,9 @@ import Testing
 
     /// A TCP client that connects and never speaks.
     static func silentClient(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        guard let fd = connectLoopback(port: port, until: Date().addingTimeInterval(10)) else {
+            throw InteropError("connect to port \(port) failed")
         }
-        guard result == 0 else { throw InteropError("connect failed: \(errno)") }
         return fd
     }
 

@@ -29,6 +29,11 @@ final class Channel {
     var consumedSinceAdjust = 0
     /// Bytes received and not yet consumed (manual window mode).
     var unconsumed = 0
+    /// The owner reports consumption for this channel with ``ChannelMultiplexer/consume(_:on:)``,
+    /// whatever the configuration says (a relay that may only reopen the window as it writes on).
+    var manualWindowAdjust = false
+    /// The largest this channel's receive window grows to, when below the configuration's.
+    var windowLimit: Int?
     let maximumPacketSize: Int
 
     // MARK: Our send side

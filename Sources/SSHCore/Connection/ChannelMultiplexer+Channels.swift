@@ -115,9 +115,20 @@ extension ChannelMultiplexer {
         }
     }
 
+    /// Makes one channel report consumption with ``consume(_:on:)`` even when
+    /// ``ConnectionConfiguration/automaticWindowAdjust`` is on: its receive window then reopens
+    /// only as fast as the owner passes the data on (RFC 4254 §5.2). With `windowLimit`, the window
+    /// grows no further than that (never below its initial size), which bounds what the owner may
+    /// have to hold for this channel.
+    public func setManualWindowAdjust(on id: SSHChannelID, windowLimit: Int? = nil) throws(ChannelError) {
+        let channel = try existing(id)
+        channel.manualWindowAdjust = true
+        channel.windowLimit = windowLimit
+    }
+
     /// Reports that the owner has consumed `count` received bytes, when
-    /// ``ConnectionConfiguration/automaticWindowAdjust`` is off: the window reopens as data is
-    /// consumed, so a slow owner holds the peer back (RFC 4254 §5.2).
+    /// ``ConnectionConfiguration/automaticWindowAdjust`` is off or the channel is in manual mode:
+    /// the window reopens as data is consumed, so a slow owner holds the peer back (RFC 4254 §5.2).
     public func consume(_ count: Int, on id: SSHChannelID) throws(ChannelError) {
         let channel = try existing(id)
         let consumed = min(max(count, 0), channel.unconsumed)

@@ -293,7 +293,7 @@ public final class ChannelMultiplexer {
             throw .windowExceeded(channel.id, length: data.count, window: channel.receiveWindow)
         }
         channel.receiveWindow -= data.count
-        if configuration.automaticWindowAdjust {
+        if configuration.automaticWindowAdjust && !channel.manualWindowAdjust {
             channel.consumedSinceAdjust += data.count
         } else {
             channel.unconsumed += data.count
@@ -312,7 +312,8 @@ public final class ChannelMultiplexer {
         guard channel.isOpen, !channel.receivedEOF, !channel.sentClose, !channel.receivedClose,
               channel.consumedSinceAdjust * 2 >= channel.receiveWindowTarget
         else { return }
-        let target = min(channel.receiveWindowTarget * 2, configuration.maximumWindowSize)
+        let limit = min(channel.windowLimit ?? configuration.maximumWindowSize, configuration.maximumWindowSize)
+        let target = max(min(channel.receiveWindowTarget * 2, limit), channel.receiveWindowTarget)
         let increment = channel.consumedSinceAdjust + (target - channel.receiveWindowTarget)
         guard increment > 0 else { return }
         channel.receiveWindowTarget = target

@@ -51,6 +51,8 @@ public final class SSHServer {
     /// Every channel of every connection, by its class-wide id.
     var channelOwners: [Int: ServerChannel] = [:]
     private var boundPort = 0
+    /// Runs host-name lookups for tunnels (getaddrinfo blocks); made on first use.
+    var lookupPool: BlockingPool?
 
     /// Read size per socket read.
     static let readChunk = 64 * 1024
