@@ -24,8 +24,8 @@ import Testing
         let server = try makeServer { server in
             server.onChannelOpened = { _ in opened += 1 }
             server.onChannelRequest = { request in
-                if case .exec(let command) = request.payload {
-                    commands.append(String(decoding: command, as: UTF8.self))
+                if case .exec = request.payload {
+                    commands.append((try? server.getSSHParam(request.packet, "Command")) ?? "?")
                     request.success = true
                 }
             }

@@ -20,6 +20,8 @@ import Testing
         var opened = 0
         var dataEvents = 0
         var authenticated = false
+        /// Host and Port read with GetSSHParam from the direct-tcpip Parameters.
+        var openTargets: [String] = []
     }
 
     func makeServer(_ record: Record, accept: Bool = true) throws -> SSHServer {
@@ -33,6 +35,11 @@ import Testing
             server.onError = { record.errors.append($0) }
             server.onChannelOpened = { _ in record.opened += 1 }
             server.onChannelDataIn = { _ in record.dataEvents += 1 }
+            server.onChannelOpenRequest = { event in
+                let host = (try? server.getSSHParam(event.parameters, "Host")) ?? "?"
+                let port = (try? server.getSSHParam(event.parameters, "%s,i")) ?? "?"
+                record.openTargets.append("\(host):\(port)")
+            }
         }
     }
 
@@ -76,6 +83,7 @@ import Testing
         #expect(record.requested.first?.address == "127.0.0.1")
         #expect(record.requested.first?.port == echo.port)
         #expect(record.opened == 1)
+        #expect(record.openTargets == ["127.0.0.1:\(echo.port)"])
         #expect(record.dataEvents == 0)  // the class relays tunnel data itself
         #expect(record.closed.first?.port == echo.port)
         #expect(record.errors.isEmpty)
