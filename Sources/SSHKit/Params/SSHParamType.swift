@@ -128,7 +128,8 @@ enum DecimalBytes {
         return magnitude
     }
 
-    private static func digit(_ character: UInt8) -> Int? {
+    /// The value of one hexadecimal (or decimal) digit.
+    static func digit(_ character: UInt8) -> Int? {
         switch character {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(character - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(character - UInt8(ascii: "a")) + 10

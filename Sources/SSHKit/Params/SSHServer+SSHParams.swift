@@ -133,20 +133,12 @@ extension SSHServer {
         bytes.reserveCapacity(digits.count / 2)
         var index = 0
         while index < digits.count {
-            guard let high = hexDigit(digits[index]), let low = hexDigit(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
+            guard let high = DecimalBytes.digit(digits[index]), let low = DecimalBytes.digit(digits[index + 1]), high < 16, low < 16
+            else { return nil }
+            bytes.append(UInt8(high << 4 | low))
             index += 2
         }
         return bytes
-    }
-
-    private static func hexDigit(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
