@@ -51,6 +51,10 @@ import Testing
         #expect(throws: SSHServerError.self) { try server.changeRecordLength(99, 10) }
     }
 
+    /// A send size that does not divide the 2 MiB channel queue, so the send that fills it is
+    /// taken in part.
+    static let asyncChunk = 300_000
+
     /// With SSHConnectionTimeout 0 a send takes what fits; one that takes nothing fails with 135;
     /// SSHChannelReadyToSend says when to go on. Everything arrives, in order.
     @Test func asynchronousSendsWouldBlockUntilReadyToSend() throws {
@@ -63,8 +67,8 @@ import Testing
         func pump(_ server: SSHServer, _ channelId: Int) {
             while offset < payload.count {
                 do {
-                    let taken = try server.sendChannelData(channelId, Array(payload[offset..<min(offset + 256 * 1024, payload.count)]))
-                    if taken < min(256 * 1024, payload.count - offset), (try? server.bytesSent(channelId)) == taken { partialBytesSent = true }
+                    let taken = try server.sendChannelData(channelId, Array(payload[offset..<min(offset + Self.asyncChunk, payload.count)]))
+                    if taken < min(Self.asyncChunk, payload.count - offset), (try? server.bytesSent(channelId)) == taken { partialBytesSent = true }
                     offset += taken
                 } catch {
                     #expect(error.code == SSHServerError.wouldBlock)
