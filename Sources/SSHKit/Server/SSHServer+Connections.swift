@@ -63,7 +63,24 @@ extension SSHServer {
                 }
             }
             if settings.defaultIdleTimeout > 0 { scheduleIdleCheck(connection, afterMillis: settings.defaultIdleTimeout * 1000) }
-            onConnected?(ConnectedEvent(connectionId: id, statusCode: 0, description: "OK"))
+            var connected = ConnectedEvent(connectionId: id, statusCode: 0, description: "OK")
+            onConnected?(&connected)
+            guard !connection.isClosing else { return }
+            if !connected.certSubject.isEmpty {
+                // Another host key for this connection: the engine has sent nothing yet.
+                do {
+                    let key = try HostKeyStore.load(
+                        type: connected.certStoreType, store: connected.certStore, password: connected.certPassword,
+                        subject: connected.certSubject)
+                    var configuration = try transportConfiguration()
+                    configuration.hostKeys = [key]
+                    connection.transport = try SSHTransport(configuration: configuration)
+                } catch {
+                    onError?(ErrorEvent(connectionId: id, errorCode: SSHServerError.noHostKey, description: "Connected: \(error)"))
+                    close(connection, statusCode: -1, description: "no host key for this connection")
+                    return
+                }
+            }
             log(id, 1, "Connection from \(peer) port \(accepted.peer.port)", type: "Info")
             flush(connection)
         } catch {

@@ -13,13 +13,17 @@ import SSHWire
 public final class SSHServer {
     /// Every server-wide setting; also reachable through ``config(_:)``.
     public var settings = SSHServerSettings()
-    /// The host keys; at least one is needed before ``startListening()`` (error 1301).
+    /// The host keys; at least one is needed before ``startListening()`` (error 1301). Set them
+    /// directly, or load them through the `SSHCert*` and `AltSSHCert*` store settings, which
+    /// replace this list with the keys they loaded.
     public var hostKeys: [any SSHPrivateKey] = []
+    /// The `SSHCert*` and `AltSSHCert*` stores.
+    var certificates = HostKeyCertificates()
 
     // MARK: Events (server digest §3)
 
     public var onConnectionRequest: ((inout ConnectionRequestEvent) -> Void)?
-    public var onConnected: ((ConnectedEvent) -> Void)?
+    public var onConnected: ((inout ConnectedEvent) -> Void)?
     public var onDisconnected: ((DisconnectedEvent) -> Void)?
     public var onSSHStatus: ((SSHStatusEvent) -> Void)?
     public var onError: ((ErrorEvent) -> Void)?
@@ -102,6 +106,7 @@ public final class SSHServer {
     /// `ClientSSHVersionString[id]` and `NegotiatedStrictKex[id]`.
     @discardableResult
     public func config(_ configuration: String) throws(SSHServerError) -> String {
+        if let indexed = try alternateCertificateSetting(configuration) { return indexed }
         if let indexed = try perConnectionSetting(configuration) { return indexed }
         // LocalPort 0 reads back as the port the kernel chose once listening (digest §1.2).
         if listening, configuration.trimmed.lowercased() == "localport" { return String(localPort) }
@@ -206,6 +211,7 @@ public final class SSHServer {
         shutdown()
         settings = SSHServerSettings()
         hostKeys = []
+        certificates = HostKeyCertificates()
         keyboardInteractivePrompts = []
     }
 

@@ -9,11 +9,24 @@ public struct ConnectionRequestEvent: Sendable {
     public var accept: Bool
 }
 
-/// A connection was accepted and has an id.
+/// A connection was accepted and has an id. It fires before the server sends anything, so the
+/// handler may choose another host key for this connection alone: set the `cert*` fields as the
+/// `SSHCert*` properties (digest §3.2); `certSubject` non-empty loads it. A key that cannot be
+/// loaded fires `Error` 1301 and ends that connection.
 public struct ConnectedEvent: Sendable {
     public let connectionId: Int
     public let statusCode: Int
     public let description: String
+    public var certStoreType = HostKeyStoreType.auto.rawValue
+    public var certStore = ""
+    public var certPassword = ""
+    public var certSubject = ""
+
+    public init(connectionId: Int, statusCode: Int, description: String) {
+        self.connectionId = connectionId
+        self.statusCode = statusCode
+        self.description = description
+    }
 }
 
 /// A connection ended. `statusCode` is 0 for an orderly end, otherwise the SSH disconnect reason.

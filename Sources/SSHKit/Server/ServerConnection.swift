@@ -9,7 +9,8 @@ final class ServerConnection {
     let remoteHost: String
     let remotePort: Int
     let localAddress: String
-    let transport: SSHTransport
+    /// The engine; replaced once, before anything is sent, when `Connected` chooses another host key.
+    var transport: SSHTransport
     var registration: RegistrationID?
     /// Sealed bytes the socket has not taken yet.
     var pendingOutput: [UInt8] = []
