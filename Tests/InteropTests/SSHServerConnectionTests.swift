@@ -97,6 +97,9 @@ import Testing
         }
         #expect(try harness.serve(server, limit: 30) { authenticated == 2 })
         #expect(server.sshConnectionCount == 2)
+        // ConnectionUID: distinct, and never reused even when connection ids are.
+        let uids = try server.connectionIds.map { try server.config("ConnectionUID[\($0)]") }
+        #expect(Set(uids).count == 2)
         server.shutdown()
         #expect(!server.listening)
         #expect(disconnected == 2)

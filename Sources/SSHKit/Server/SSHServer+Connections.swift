@@ -54,6 +54,8 @@ extension SSHServer {
                 self.service(connection, readiness)
             }
             connections[id] = connection
+            connection.uid = nextConnectionUID
+            nextConnectionUID += 1
             if settings.loginGraceTime > 0 {
                 connection.loginGraceTimer = reactor.schedule(after: settings.loginGraceTime * 1000) { [weak self, weak connection] in
                     guard let self, let connection, !connection.transport.isClosed else { return }

@@ -50,6 +50,8 @@ public final class SSHServer {
     var listeners: [(fd: Int32, registration: RegistrationID)] = []
     var connections: [Int: ServerConnection] = [:]
     private var nextConnectionId = 1
+    /// `ConnectionUID[id]`: connection ids are reused, these never are (server digest §4.2).
+    var nextConnectionUID = 1
     /// Channel ids are unique across connections (server digest §1.1).
     var nextChannelId = 1
     /// Every channel of every connection, by its class-wide id.
@@ -113,7 +115,7 @@ public final class SSHServer {
         return try settings.config(configuration, isListening: listening)
     }
 
-    /// The indexed per-connection settings: `ClientSSHVersionString[id]` and `NegotiatedStrictKex[id]`
+    /// The indexed per-connection settings: `ClientSSHVersionString[id]`, `NegotiatedStrictKex[id]`, `ConnectionUID[id]`
     /// (read-only), `UserAuthBanner[id]` and `KeyboardInteractivePrompts[id]` (read and write).
     private func perConnectionSetting(_ configuration: String) throws(SSHServerError) -> String? {
         let assignment = configuration.firstIndex(of: "=")
@@ -127,6 +129,7 @@ public final class SSHServer {
         let connection = try connection(id)
         switch (name, value) {
         case ("clientsshversionstring", nil): return connection.transport.peerVersion ?? ""
+        case ("connectionuid", nil): return String(connection.uid)
         case ("negotiatedstrictkex", nil): return connection.transport.strictKeyExchangeNegotiated ? "True" : "False"
         case ("userauthbanner", nil): return connection.userAuthBanner ?? ""
         case ("userauthbanner", let text?): connection.userAuthBanner = text

@@ -5,6 +5,8 @@ import SSHCrypto
 /// One accepted connection: its socket, its engine and what is waiting to be written.
 final class ServerConnection {
     let id: Int
+    /// `ConnectionUID[ConnectionId]`: unique for the life of the server, unlike `id`.
+    var uid = 0
     let fd: Int32
     let remoteHost: String
     let remotePort: Int
