@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
         .library(name: "SSHCore", targets: ["SSHCore"]),
         .library(name: "Reactor", targets: ["Reactor"]),
+        .library(name: "SFTP", targets: ["SFTP"]),
         .library(name: "SSHKit", targets: ["SSHKit"]),
         .executable(name: "ssh-demo-server", targets: ["ssh-demo-server"]),
     ],
@@ -50,6 +51,7 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "SSHCore", dependencies: ["SSHWire", "SSHCrypto"], swiftSettings: strict),
         .target(name: "Reactor", dependencies: ["CShims"], swiftSettings: strict),
+        .target(name: "SFTP", dependencies: ["SSHWire", "CShims"], swiftSettings: strict),
         .target(
             name: "SSHKit", dependencies: ["SSHCore", "SSHCrypto", "SSHWire", "Reactor"],
             swiftSettings: strict),
@@ -72,6 +74,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "SSHCore", "SSHCrypto"], swiftSettings: strict),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
+        .testTarget(name: "SFTPTests", dependencies: ["SFTP", "SSHWire"], swiftSettings: strict),
         .testTarget(
             name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit"],
             swiftSettings: strict),
