@@ -1,0 +1,203 @@
+import SSHWire
+
+/// The server side of one SFTP session (draft-ietf-secsh-filexfer-02 for version 3, -13 for 4–6)
+/// as a sans-I/O state machine: bytes from the channel in, file-system operations and reply bytes
+/// out. It opens no file itself — every file-system call is an ``SFTPOperation`` the owner runs
+/// off the event loop — and never blocks.
+///
+/// Replies leave in the order the requests arrived, whether answered at once (a bad handle, a
+/// malformed packet) or after an operation. At most ``SFTPLimits/maximumOutstandingRequests`` are
+/// in progress; beyond that packets wait in the framer and ``wantsInput`` turns false, so the owner
+/// stops granting channel window. A framing error or a packet before INIT ends the session
+/// (``receive(_:)`` throws); a malformed request gets SSH_FX_BAD_MESSAGE and the session goes on.
+public final class SFTPServerSession {
+    public struct Configuration: Sendable {
+        /// The highest version offered (`ProtocolVersion`, 3 to 6).
+        public var maximumVersion: UInt32
+        /// The initial directory: relative paths start here ("/" is the served tree's root).
+        public var homeDirectory: String
+
+        public init(maximumVersion: UInt32 = 3, homeDirectory: String = "/") {
+            self.maximumVersion = min(max(maximumVersion, 3), 6)
+            self.homeDirectory = homeDirectory.hasPrefix("/") ? homeDirectory : "/" + homeDirectory
+        }
+    }
+
+    enum OpenHandle: Sendable {
+        case file(any SFTPFileHandle, path: String)
+        case directory(any SFTPDirectoryHandle, path: String)
+    }
+
+    public let configuration: Configuration
+    /// The negotiated version, once INIT has been answered.
+    public private(set) var version: UInt32?
+
+    private var framer = SFTPPacketFramer()
+    /// Replies in request order: a slot per request, filled when its answer is known.
+    private var slots: [(id: UInt32, response: SFTPResponse?)] = []
+    /// The sequence number of `slots[0]`.
+    private var firstSlot = 0
+    private var operations: [SFTPOperation] = []
+    private var operationIndex = 0
+    var handles: [[UInt8]: OpenHandle] = [:]
+    private var nextHandle: UInt64 = 1
+    private var output: [UInt8] = []
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Whether the session takes more packets now (fewer than the limit are in progress).
+    public var wantsInput: Bool { slots.count < SFTPLimits.maximumOutstandingRequests }
+
+    /// Open file and directory handles.
+    public var openHandleCount: Int { handles.count }
+
+    // MARK: - Input
+
+    /// Takes bytes from the channel and decodes every complete packet it may.
+    public func receive<Bytes: Collection>(_ bytes: Bytes) throws(SFTPSessionError) where Bytes.Element == UInt8 {
+        framer.append(bytes)
+        try processPackets()
+    }
+
+    private func processPackets() throws(SFTPSessionError) {
+        while wantsInput {
+            let packet: [UInt8]
+            do {
+                guard let next = try framer.nextPacket() else { return }
+                packet = next
+            } catch {
+                throw SFTPSessionError(error.description)
+            }
+            try handle(packet)
+        }
+    }
+
+    private func handle(_ packet: [UInt8]) throws(SFTPSessionError) {
+        guard let version else {
+            var reader = SSHReader(packet)
+            guard (try? reader.readByte()) == SFTPPacketType.initialize, let message = try? SFTPInit(from: &reader) else {
+                throw SFTPSessionError("the first SFTP packet must be INIT")
+            }
+            let chosen = min(message.version, configuration.maximumVersion)
+            guard chosen >= 3 else { throw SFTPSessionError("SFTP version \(message.version) is not supported (3 to 6 are)") }
+            self.version = chosen
+            var writer = SSHWriter()
+            writer.writeByte(SFTPPacketType.version)
+            SFTPVersion(version: chosen, extensions: SFTPServerExtensions.advertised(version: chosen)).write(to: &writer)
+            output += SFTPPacketFramer.frame(writer.bytes)
+            return
+        }
+        let sequence = firstSlot + slots.count
+        do {
+            let (id, request) = try SFTPRequest.decode(packet, version: version)
+            slots.append((id, nil))
+            dispatch(request, sequence: sequence, version: version)
+        } catch {
+            // Without an id no reply can be matched: the stream is broken.
+            guard let id = error.id else { throw SFTPSessionError(error.reason) }
+            slots.append((id, .status(.badMessage, message: error.reason)))
+        }
+        flushReplies()
+    }
+
+    // MARK: - Operations
+
+    /// The next operation to run, in order; nil when none is waiting.
+    public func nextOperation() -> SFTPOperation? {
+        guard operationIndex < operations.count else {
+            if !operations.isEmpty {
+                operations.removeAll(keepingCapacity: true)
+                operationIndex = 0
+            }
+            return nil
+        }
+        defer { operationIndex += 1 }
+        return operations[operationIndex]
+    }
+
+    /// Hands back an operation's result; replies that are now in order go out, and packets that
+    /// waited for room are decoded.
+    public func complete(_ operation: SFTPOperation, _ result: SFTPOperationResult) throws(SFTPSessionError) {
+        let response: SFTPResponse
+        switch result {
+        case .response(let value):
+            response = value
+        case .openedFile(let file, let path):
+            response = register(.file(file, path: path)) ?? .status(.failure, message: "too many open handles")
+            if case .status = response { try? file.close() }
+        case .openedDirectory(let directory, let path):
+            response = register(.directory(directory, path: path)) ?? .status(.failure, message: "too many open handles")
+            if case .status = response { directory.close() }
+        }
+        fill(operation.sequence, response)
+        flushReplies()
+        try processPackets()
+    }
+
+    func enqueue(_ sequence: Int, _ work: @escaping @Sendable (any SFTPFileSystem) -> SFTPOperationResult) {
+        operations.append(SFTPOperation(sequence: sequence, work: work))
+    }
+
+    func fill(_ sequence: Int, _ response: SFTPResponse) {
+        let index = sequence - firstSlot
+        guard slots.indices.contains(index) else { return }
+        slots[index].response = response
+    }
+
+    private func register(_ handle: OpenHandle) -> SFTPResponse? {
+        guard handles.count < SFTPLimits.maximumOpenHandles else { return nil }
+        let key = Array(String(nextHandle).utf8)
+        nextHandle += 1
+        handles[key] = handle
+        return .handle(key)
+    }
+
+    // MARK: - Output
+
+    private func flushReplies() {
+        guard let version else { return }
+        var done = 0
+        while done < slots.count, let response = slots[done].response {
+            output += SFTPPacketFramer.frame(response.encoded(id: slots[done].id, version: version))
+            done += 1
+        }
+        if done > 0 {
+            slots.removeFirst(done)
+            firstSlot += done
+        }
+    }
+
+    /// The reply bytes to send, in order.
+    public func takeOutput() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &output)
+        return taken
+    }
+
+    public var hasOutput: Bool { !output.isEmpty }
+
+    /// When the channel closes: an operation that closes every handle still open (OpenSSH's
+    /// sftp-server does the same at end of session), or nil when none is.
+    public func closeAllHandles() -> SFTPOperation? {
+        guard !handles.isEmpty else { return nil }
+        let open = Array(handles.values)
+        handles.removeAll()
+        return SFTPOperation(sequence: -1) { _ in
+            for handle in open {
+                switch handle {
+                case .file(let file, _): try? file.close()
+                case .directory(let directory, _): directory.close()
+                }
+            }
+            return .ok
+        }
+    }
+}
+
+/// The session cannot go on: the channel must close.
+public struct SFTPSessionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
