@@ -104,4 +104,20 @@ int sshd_wexitstatus(int status);
 int sshd_wifsignaled(int status);
 int sshd_wtermsig(int status);
 
+// MARK: - Confined file system (SFTP; docs/decisions/0004)
+
+/// openat2(2) through syscall(2) (glibc has no wrapper): `resolve` is a mask of RESOLVE_* flags.
+/// Returns the descriptor, or -1 with errno set.
+int sshd_openat2(int dirfd, const char *path, int flags, unsigned int mode, uint64_t resolve);
+
+/// renameat2(2) with RENAME_NOREPLACE when `noreplace` is non-zero. Returns 0 or -1 with errno.
+int sshd_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int noreplace);
+
+/// RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS from <linux/openat2.h>.
+uint64_t sshd_resolve_in_root(void);
+
+/// O_PATH and UTIME_OMIT (declared only under _GNU_SOURCE / as macros).
+int sshd_o_path(void);
+long sshd_utime_omit(void);
+
 #endif
