@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Reactor", dependencies: ["CShims"], swiftSettings: strict),
         .target(name: "SFTP", dependencies: ["SSHWire", "CShims"], swiftSettings: strict),
         .target(
-            name: "SSHKit", dependencies: ["SSHCore", "SSHCrypto", "SSHWire", "Reactor"],
+            name: "SSHKit", dependencies: ["SSHCore", "SSHCrypto", "SSHWire", "Reactor", "SFTP"],
             swiftSettings: strict),
 
         // MARK: - Programs
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "SSHWire"], swiftSettings: strict),
         .testTarget(
-            name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit"],
+            name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit", "SFTP"],
             swiftSettings: strict),
     ]
 )

@@ -53,6 +53,10 @@ public final class SFTPServerSession {
     /// Open file and directory handles.
     public var openHandleCount: Int { handles.count }
 
+    /// Received bytes not yet decoded (a partial packet, or packets waiting for room): the owner
+    /// reopens the channel's window by what this shrinks.
+    public var bufferedInputCount: Int { framer.bufferedCount }
+
     // MARK: - Input
 
     /// Takes bytes from the channel and decodes every complete packet it may.

@@ -1,0 +1,200 @@
+import Reactor
+import SFTP
+import SSHCore
+import SSHWire
+
+/// The `SFTPServer` class of the specification (client-and-SFTP digest part B): an SSH server
+/// whose sessions serve the `sftp` subsystem from `RootDirectory`, confined to it by the kernel.
+///
+/// SSH-level settings, authentication and connection events are those of ``ssh`` (configure it,
+/// set its `onUserAuthRequest`, and so on); the channel events belong to this class. File-system
+/// work runs on a worker thread, one request at a time per session, so a slow disk never stalls
+/// `doEvents()`; replies go out in request order.
+public final class SFTPServer {
+    /// The SSH server underneath: settings, host keys, authentication, connection events.
+    public let ssh: SSHServer
+    /// `RootDirectory`: the directory served as "/"; sessions are refused while it is empty.
+    public var rootDirectory = ""
+    /// `ProtocolVersion`: the highest SFTP version offered (3 to 6).
+    public var protocolVersion: UInt32 = 3
+    /// The initial directory of every session ("/" = the root).
+    public var homeDirectory = "/"
+
+    var sessions: [Int: SFTPChannelSession] = [:]
+
+    public init() throws {
+        ssh = try SSHServer()
+        // Replies are queued and sent as the channel allows: never wait inside a handler.
+        ssh.settings.defaultTimeout = 0
+        installHandlers()
+    }
+
+    public func startListening() throws(SSHServerError) { try ssh.startListening() }
+    public func stopListening() { ssh.stopListening() }
+    public func doEvents() throws(SSHServerError) { try ssh.doEvents() }
+    public func shutdown() { ssh.shutdown() }
+    public var localPort: Int { ssh.localPort }
+
+    private func installHandlers() {
+        ssh.onChannelRequest = { [unowned self] request in
+            switch request.payload {
+            case .subsystem(let name):
+                request.success = name == "sftp" && !rootDirectory.isEmpty && sessions[request.channelId] == nil
+            case .env:
+                request.success = false
+            default:
+                request.success = false
+            }
+        }
+        ssh.onChannelRequested = { [unowned self] requested in
+            guard case .subsystem = requested.payload else { return }
+            startSession(requested.connectionId, requested.channelId)
+        }
+        ssh.onChannelDataIn = { [unowned self] event in
+            guard let session = sessions[event.channelId] else { return }
+            receive(session, event.data)
+        }
+        ssh.onChannelEOF = { [unowned self] event in
+            guard let session = sessions[event.channelId] else { return }
+            session.clientEnded = true
+            finishIfDone(session)
+        }
+        ssh.onChannelReadyToSend = { [unowned self] event in
+            guard let session = sessions[event.channelId] else { return }
+            sendOutput(session)
+        }
+        ssh.onChannelClosed = { [unowned self] event in
+            guard let session = sessions.removeValue(forKey: event.channelId) else { return }
+            session.closed = true
+            if let closing = session.protocolSession.closeAllHandles() {
+                let fileSystem = session.fileSystem
+                try? ssh.blockingPool().run({ _ = closing.run(on: fileSystem) }, on: ssh.reactor) { _ in }
+            }
+        }
+    }
+
+    private func startSession(_ connectionId: Int, _ channelId: Int) {
+        let fileSystem: ConfinedFileSystem
+        do {
+            fileSystem = try ConfinedFileSystem(root: rootDirectory)
+        } catch {
+            ssh.log(connectionId, 1, "sftp: cannot open RootDirectory \(rootDirectory): \(error)", type: "SFTP")
+            try? ssh.closeChannel(channelId)
+            return
+        }
+        let configuration = SFTPServerSession.Configuration(maximumVersion: protocolVersion, homeDirectory: homeDirectory)
+        let session = SFTPChannelSession(
+            channelId: channelId, protocolSession: SFTPServerSession(configuration: configuration), fileSystem: fileSystem)
+        sessions[channelId] = session
+        // The window reopens only as packets are decoded, so a client cannot queue more than the
+        // window while the disk is busy (RFC 4254 §5.2).
+        if let (_, channels, channel) = try? ssh.channel(channelId) {
+            try? channels.setManualWindowAdjust(on: channel, windowLimit: SFTPChannelSession.windowLimit)
+        }
+        ssh.log(connectionId, 2, "sftp session started on channel \(channelId)", type: "SFTP")
+    }
+
+    private func receive(_ session: SFTPChannelSession, _ data: [UInt8]) {
+        let before = session.protocolSession.bufferedInputCount
+        do throws(SFTPSessionError) {
+            try session.protocolSession.receive(data)
+        } catch {
+            return fail(session, error.description)
+        }
+        consume(session, data.count + before - session.protocolSession.bufferedInputCount)
+        runNext(session)
+        sendOutput(session)
+    }
+
+    /// Runs the session's next operation on the worker thread; its completion runs the next.
+    private func runNext(_ session: SFTPChannelSession) {
+        guard !session.running, !session.closed, let operation = session.protocolSession.nextOperation() else {
+            finishIfDone(session)
+            return
+        }
+        session.running = true
+        let fileSystem = session.fileSystem
+        do {
+            try ssh.blockingPool().run({ operation.run(on: fileSystem) }, on: ssh.reactor) { [weak self, weak session] result in
+                guard let self, let session else { return }
+                session.running = false
+                guard !session.closed else { return }
+                let before = session.protocolSession.bufferedInputCount
+                do throws(SFTPSessionError) {
+                    try session.protocolSession.complete(operation, result)
+                } catch {
+                    return self.fail(session, error.description)
+                }
+                self.consume(session, before - session.protocolSession.bufferedInputCount)
+                self.runNext(session)
+                self.sendOutput(session)
+            }
+        } catch {
+            session.running = false
+            fail(session, "worker: \(error)")
+        }
+    }
+
+    private func consume(_ session: SFTPChannelSession, _ count: Int) {
+        guard count > 0, let (connection, channels, channel) = try? ssh.channel(session.channelId) else { return }
+        try? channels.consume(count, on: channel)
+        ssh.sendChannelOutput(connection)
+        ssh.flush(connection)
+    }
+
+    private func sendOutput(_ session: SFTPChannelSession) {
+        if session.protocolSession.hasOutput {
+            session.pendingOutput += session.protocolSession.takeOutput()
+        }
+        while session.pendingOffset < session.pendingOutput.count {
+            let chunk = Array(session.pendingOutput[session.pendingOffset...])
+            guard let taken = try? ssh.sendChannelData(session.channelId, chunk), taken > 0 else { break }
+            session.pendingOffset += taken
+        }
+        if session.pendingOffset == session.pendingOutput.count {
+            session.pendingOutput.removeAll(keepingCapacity: true)
+            session.pendingOffset = 0
+        }
+        finishIfDone(session)
+    }
+
+    /// After the client's EOF, once every reply has gone: exit status 0 and CLOSE, as sftp-server.
+    private func finishIfDone(_ session: SFTPChannelSession) {
+        guard session.clientEnded, !session.running, !session.finished,
+              session.pendingOutput.isEmpty, !session.protocolSession.hasOutput
+        else { return }
+        session.finished = true
+        try? ssh.sendExitStatus(session.channelId, 0)
+        try? ssh.closeChannel(session.channelId)
+    }
+
+    private func fail(_ session: SFTPChannelSession, _ error: String) {
+        ssh.log(0, 1, "sftp session on channel \(session.channelId) ended: \(error)", type: "SFTP")
+        session.finished = true
+        try? ssh.sendExitStatus(session.channelId, 1)
+        try? ssh.closeChannel(session.channelId)
+    }
+}
+
+/// One `sftp` subsystem channel.
+final class SFTPChannelSession {
+    /// The largest receive window of an SFTP channel: what a client may have sent that is not yet
+    /// decoded, at most.
+    static let windowLimit = 4 * 1024 * 1024
+
+    let channelId: Int
+    let protocolSession: SFTPServerSession
+    let fileSystem: any SFTPFileSystem
+    var running = false
+    var clientEnded = false
+    var finished = false
+    var closed = false
+    var pendingOutput: [UInt8] = []
+    var pendingOffset = 0
+
+    init(channelId: Int, protocolSession: SFTPServerSession, fileSystem: any SFTPFileSystem) {
+        self.channelId = channelId
+        self.protocolSession = protocolSession
+        self.fileSystem = fileSystem
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import SSHCrypto
+import SSHKit
+import Testing
+
+/// The SFTPServer class with OpenSSH's `sftp` (batch mode) and `scp`, over loopback, serving a
+/// temporary directory as its root.
+@Suite(.serialized) struct SFTPServerTests {
+    let harness: ClassServerHarness
+    let root: URL
+    let local: URL
+
+    init() throws {
+        harness = try ClassServerHarness("sftpserver")
+        root = harness.directory.appendingPathComponent("root")
+        local = harness.directory.appendingPathComponent("local")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: local, withIntermediateDirectories: true)
+    }
+
+    func makeServer() throws -> SFTPServer {
+        let server = try SFTPServer()
+        server.ssh.hostKeys = [try SSHKeyGenerator.generateEd25519()]
+        try server.ssh.config("LocalHost=127.0.0.1")
+        try server.ssh.config("LocalPort=0")
+        try server.ssh.config("DefaultAuthMethods=publickey")
+        let blob = harness.key.publicKey.wireBlob
+        server.ssh.onUserAuthRequest = { $0.accept = $0.authMethod == "publickey" && $0.authParam == blob }
+        server.rootDirectory = root.path
+        try server.startListening()
+        return server
+    }
+
+    func clientOptions(_ server: SFTPServer) -> [String] {
+        [
+            "-F", "/dev/null", "-i", harness.keyFile.path, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        ]
+    }
+
+    /// Runs `program arguments` (in `local` as its working directory through `sh -c cd`), serving
+    /// the server until it exits.
+    func run(_ server: SFTPServer, _ command: String, limit: TimeInterval = 300) throws -> (status: Int32, output: String) {
+        let output = harness.directory.appendingPathComponent("client-\(UUID().uuidString).out")
+        let client = try ChildProcess("/bin/sh", ["-c", "cd '\(local.path)' && \(command)"], outputFile: output)
+        let deadline = Date().addingTimeInterval(limit)
+        while client.exitStatusIfExited() == nil, Date() < deadline { try server.doEvents() }
+        return (client.wait(limit: 5), client.output)
+    }
+
+    func quoted(_ arguments: [String]) -> String { arguments.map { "'\($0)'" }.joined(separator: " ") }
+
+    func sha256(_ url: URL) throws -> String {
+        let result = try InteropTests.run("/usr/bin/sha256sum", [url.path])
+        return String(result.output.split(separator: " ").first ?? "")
+    }
+
+    @Test func sftpBatchCoversTheEverydayCommands() throws {
+        let server = try makeServer()
+        let made = try InteropTests.run("/bin/sh", ["-c", "head -c 33554432 /dev/urandom > '\(local.path)/big.bin'; echo hello > '\(local.path)/small.txt'"])
+        #expect(made.status == 0)
+        let batch = harness.directory.appendingPathComponent("batch")
+        try """
+        mkdir upload
+        cd upload
+        put big.bin
+        put small.txt
+        ls -l
+        rename small.txt renamed.txt
+        chmod 600 renamed.txt
+        symlink renamed.txt link.txt
+        ln renamed.txt hard.txt
+        mkdir gone
+        rmdir gone
+        df -h
+        get big.bin back.bin
+        get link.txt fromlink.txt
+        pwd
+
+        """.write(to: batch, atomically: true, encoding: .utf8)
+        let result = try run(server, "/usr/bin/sftp \(quoted(clientOptions(server))) -P \(server.localPort) -b '\(batch.path)' demo@127.0.0.1")
+        #expect(result.status == 0, "\(result.output)")
+        let upload = root.appendingPathComponent("upload")
+        #expect(try sha256(upload.appendingPathComponent("big.bin")) == sha256(local.appendingPathComponent("big.bin")))
+        #expect(try sha256(local.appendingPathComponent("back.bin")) == sha256(local.appendingPathComponent("big.bin")))
+        #expect(try String(contentsOf: local.appendingPathComponent("fromlink.txt"), encoding: .utf8) == "hello\n")
+        let renamed = upload.appendingPathComponent("renamed.txt")
+        #expect((try FileManager.default.attributesOfItem(atPath: renamed.path)[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: upload.appendingPathComponent("link.txt").path) == "renamed.txt")
+        #expect((try FileManager.default.attributesOfItem(atPath: renamed.path)[.referenceCount] as? Int) == 2)
+        #expect(!FileManager.default.fileExists(atPath: upload.appendingPathComponent("gone").path))
+        #expect(result.output.contains("renamed.txt") || result.output.contains("small.txt"))
+        #expect(result.output.contains("Remote working directory: /upload"), "\(result.output)")
+    }
+
+    @Test func scpBothWays() throws {
+        let server = try makeServer()
+        let made = try InteropTests.run("/bin/sh", ["-c", "head -c 5000000 /dev/urandom > '\(local.path)/up.bin'"])
+        #expect(made.status == 0)
+        let options = quoted(clientOptions(server)) + " -P \(server.localPort)"
+        let up = try run(server, "/usr/bin/scp \(options) up.bin demo@127.0.0.1:/copied.bin")
+        #expect(up.status == 0, "\(up.output)")
+        #expect(try sha256(root.appendingPathComponent("copied.bin")) == sha256(local.appendingPathComponent("up.bin")))
+        let down = try run(server, "/usr/bin/scp \(options) demo@127.0.0.1:/copied.bin down.bin")
+        #expect(down.status == 0, "\(down.output)")
+        #expect(try sha256(local.appendingPathComponent("down.bin")) == sha256(local.appendingPathComponent("up.bin")))
+    }
+
+    /// The root confines the client: `..` and absolute paths end inside it.
+    @Test func clientCannotLeaveTheRoot() throws {
+        let server = try makeServer()
+        let secret = harness.directory.appendingPathComponent("secret.txt")
+        try "outside".write(to: secret, atomically: true, encoding: .utf8)
+        let batch = harness.directory.appendingPathComponent("escape")
+        try """
+        -get ../secret.txt a.txt
+        -get /../../secret.txt b.txt
+        -symlink \(secret.path) out.txt
+        -get out.txt c.txt
+        cd ../../..
+        pwd
+
+        """.write(to: batch, atomically: true, encoding: .utf8)
+        let result = try run(server, "/usr/bin/sftp \(quoted(clientOptions(server))) -P \(server.localPort) -b '\(batch.path)' demo@127.0.0.1")
+        #expect(result.status == 0, "\(result.output)")
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            #expect(!FileManager.default.fileExists(atPath: local.appendingPathComponent(name).path), "\(name)")
+        }
+        #expect(result.output.contains("Remote working directory: /\n"), "\(result.output)")
+    }
+}
