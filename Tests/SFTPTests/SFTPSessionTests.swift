@@ -1,0 +1,186 @@
+import Foundation
+import SSHWire
+import Testing
+@testable import SFTP
+
+/// The sans-I/O session driven packet by packet against a real temporary directory: version
+/// negotiation, request order, pipelining, handles, bad input.
+@Suite struct SFTPSessionTests {
+    /// A session with its file system; operations run inline, in order, as the owner would.
+    final class Driver {
+        let session: SFTPServerSession
+        let fileSystem: any SFTPFileSystem
+        var framer = SFTPPacketFramer()
+        let version: UInt32
+
+        init(fileSystem: any SFTPFileSystem, clientVersion: UInt32 = 3, maximumVersion: UInt32 = 3, home: String = "/") throws {
+            self.fileSystem = fileSystem
+            session = SFTPServerSession(configuration: .init(maximumVersion: maximumVersion, homeDirectory: home))
+            var writer = SSHWriter()
+            writer.writeByte(SFTPPacketType.initialize)
+            SFTPInit(version: clientVersion).write(to: &writer)
+            try session.receive(SFTPPacketFramer.frame(writer.bytes))
+            framer.append(session.takeOutput())
+            var reader = SSHReader(try #require(try framer.nextPacket()))
+            #expect(try reader.readByte() == SFTPPacketType.version)
+            version = try SFTPVersion(from: &reader).version
+        }
+
+        /// Sends the requests (ids 1, 2, …) in one go, runs every operation, and returns the replies.
+        func send(_ requests: [SFTPRequest], firstId: UInt32 = 1) throws -> [(id: UInt32, response: SFTPResponse)] {
+            var bytes: [UInt8] = []
+            for (index, request) in requests.enumerated() {
+                bytes += SFTPPacketFramer.frame(request.encoded(id: firstId + UInt32(index), version: version))
+            }
+            try session.receive(bytes)
+            while let operation = session.nextOperation() {
+                try session.complete(operation, operation.run(on: fileSystem))
+            }
+            framer.append(session.takeOutput())
+            var replies: [(UInt32, SFTPResponse)] = []
+            while let packet = try framer.nextPacket() { replies.append(try SFTPResponse.decode(packet, version: version)) }
+            return replies
+        }
+
+        func one(_ request: SFTPRequest) throws -> SFTPResponse {
+            let replies = try send([request])
+            #expect(replies.count == 1)
+            return try #require(replies.first?.response)
+        }
+
+        func open(_ path: String, _ flags: SFTPOpenFlags) throws -> [UInt8] {
+            guard case .handle(let handle) = try one(.open(SFTPOpen(path: path, flags: flags, attributes: SFTPFileAttributes()))) else {
+                throw SFTPError(.failure, "no handle for \(path)")
+            }
+            return handle
+        }
+    }
+
+    let root: URL
+    let fileSystem: ConfinedFileSystem
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sftp-session-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("home/bob"), withIntermediateDirectories: true)
+        fileSystem = try ConfinedFileSystem(root: root.path)
+    }
+
+    @Test(arguments: [(3 as UInt32, 3 as UInt32, 3 as UInt32), (6, 3, 3), (6, 6, 6), (5, 6, 5), (4, 6, 4)])
+    func versionIsTheLowerOfBoth(client: UInt32, server: UInt32, expected: UInt32) throws {
+        let driver = try Driver(fileSystem: fileSystem, clientVersion: client, maximumVersion: server)
+        #expect(driver.version == expected)
+    }
+
+    @Test(arguments: [3 as UInt32, 6])
+    func pipelinedWritesThenReadsAnswerInOrder(version: UInt32) throws {
+        let driver = try Driver(fileSystem: fileSystem, clientVersion: version, maximumVersion: version, home: "/home/bob")
+        let handle = try driver.open("data.bin", [.write, .read, .create, .truncate])
+        let chunk = (0..<32_768).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let writes = (0..<32).map { SFTPRequest.write(SFTPWrite(handle: handle, offset: UInt64($0 * chunk.count), data: chunk[...])) }
+        let written = try driver.send(writes, firstId: 100)
+        #expect(written.map(\.id) == Array(100..<132))
+        #expect(written.allSatisfy { if case .status(.ok, _) = $0.response { true } else { false } })
+        let reads = (0..<33).map { SFTPRequest.read(SFTPRead(handle: handle, offset: UInt64($0 * chunk.count), length: 32_768)) }
+        let read = try driver.send(reads, firstId: 200)
+        #expect(read.map(\.id) == Array(200..<233))
+        for reply in read.dropLast() {
+            guard case .data(let bytes) = reply.response else { Issue.record("expected data, got \(reply.response)"); continue }
+            #expect(Array(bytes) == chunk)
+        }
+        #expect(read.last?.response == .status(.eof, message: "End of file"))
+        #expect(try driver.one(.close(SFTPHandleRequest(handle: handle))) == .status(.ok, message: "Success"))
+        #expect(try Data(contentsOf: root.appendingPathComponent("home/bob/data.bin")).count == 32 * 32_768)
+    }
+
+    @Test func handlesAreCheckedAndClosedHandlesRefused() throws {
+        let driver = try Driver(fileSystem: fileSystem)
+        let handle = try driver.open("/home/bob/x", [.write, .create])
+        let replies = try driver.send([
+            .close(SFTPHandleRequest(handle: handle)),
+            .write(SFTPWrite(handle: handle, offset: 0, data: [1][...])),
+            .read(SFTPRead(handle: Array("nonsense".utf8), offset: 0, length: 10)),
+        ])
+        #expect(replies.map(\.response) == [
+            .status(.ok, message: "Success"),
+            .status(.failure, message: "Invalid handle"),  // version 3: invalid handle maps to failure
+            .status(.failure, message: "Invalid handle"),
+        ])
+    }
+
+    @Test func directoryListingAndRealPath() throws {
+        for name in ["a", "b", "c"] { try Data(name.utf8).write(to: root.appendingPathComponent("home/bob/\(name)")) }
+        let driver = try Driver(fileSystem: fileSystem, home: "/home/bob")
+        #expect(try driver.one(.realpath(SFTPRealPath(path: "."))) == .name([SFTPNameEntry(name: "/home/bob", longName: "/home/bob")]))
+        #expect(try driver.one(.realpath(SFTPRealPath(path: "../../home/./bob/.."))) == .name([SFTPNameEntry(name: "/home", longName: "/home")]))
+        guard case .handle(let handle) = try driver.one(.opendir(SFTPPathRequest(path: "."))) else { throw SFTPError(.failure) }
+        guard case .name(let entries) = try driver.one(.readdir(SFTPHandleRequest(handle: handle))) else { throw SFTPError(.failure) }
+        #expect(Set(entries.map(\.name)).isSuperset(of: ["a", "b", "c", ".", ".."]))
+        #expect(entries.first { $0.name == "a" }?.longName.hasPrefix("-rw") == true)
+        #expect(try driver.one(.readdir(SFTPHandleRequest(handle: handle))) == .status(.eof, message: "End of file"))
+    }
+
+    @Test func badInputIsAnsweredAndTheSessionGoesOn() throws {
+        let driver = try Driver(fileSystem: fileSystem)
+        // A READ cut short, an unknown packet type, an unknown extension, then a valid STAT.
+        try driver.session.receive(SFTPPacketFramer.frame([SFTPPacketType.read, 0, 0, 0, 9, 0, 0]))
+        try driver.session.receive(SFTPPacketFramer.frame([SFTPPacketType.block, 0, 0, 0, 10]))
+        let replies = try driver.send([
+            .extended(SFTPExtendedRequest(name: "no-such@example.com", data: [][...])),
+            .stat(SFTPPathRequest(path: "/home")),
+        ], firstId: 11)
+        #expect(replies.map(\.id) == [9, 10, 11, 12])
+        if case .status(let code, _) = replies[0].response { #expect(code == .badMessage) } else { Issue.record("\(replies[0])") }
+        if case .status(let code, _) = replies[1].response { #expect(code == .operationUnsupported) } else { Issue.record("\(replies[1])") }
+        if case .status(let code, _) = replies[2].response { #expect(code == .operationUnsupported) } else { Issue.record("\(replies[2])") }
+        if case .attributes(let attributes) = replies[3].response { #expect(attributes.fileType == .directory) } else { Issue.record("\(replies[3])") }
+    }
+
+    @Test func framingErrorsAndRequestsBeforeInitEndTheSession() throws {
+        let early = SFTPServerSession()
+        #expect(throws: SFTPSessionError.self) {
+            try early.receive(SFTPPacketFramer.frame(SFTPRequest.stat(SFTPPathRequest(path: "/")).encoded(id: 1, version: 3)))
+        }
+        let driver = try Driver(fileSystem: fileSystem)
+        #expect(throws: SFTPSessionError.self) { try driver.session.receive([0xFF, 0xFF, 0xFF, 0xFF]) }
+    }
+
+    /// More requests than the limit wait undecoded: the owner sees `wantsInput` false and stops
+    /// granting window; the rest are decoded as replies go out.
+    @Test func outstandingRequestsAreBounded() throws {
+        let driver = try Driver(fileSystem: fileSystem)
+        var bytes: [UInt8] = []
+        for id in 0..<UInt32(SFTPLimits.maximumOutstandingRequests + 50) {
+            bytes += SFTPPacketFramer.frame(SFTPRequest.stat(SFTPPathRequest(path: "/")).encoded(id: id, version: 3))
+        }
+        try driver.session.receive(bytes)
+        #expect(!driver.session.wantsInput)
+        #expect(driver.session.bufferedInputCount > 0)
+        var answered = 0
+        while let operation = driver.session.nextOperation() {
+            try driver.session.complete(operation, operation.run(on: fileSystem))
+            answered += 1
+        }
+        #expect(answered == SFTPLimits.maximumOutstandingRequests + 50)
+        #expect(driver.session.bufferedInputCount == 0)
+    }
+
+    @Test func extensionsOfOpenSSH() throws {
+        try Data("x".utf8).write(to: root.appendingPathComponent("home/bob/f"))
+        let driver = try Driver(fileSystem: fileSystem, home: "/home/bob")
+        func extended(_ name: String, _ build: (inout SSHWriter) -> Void) throws -> SFTPResponse {
+            var writer = SSHWriter()
+            build(&writer)
+            return try driver.one(.extended(SFTPExtendedRequest(name: name, data: writer.bytes[...])))
+        }
+        #expect(try extended("posix-rename@openssh.com") { $0.writeText("f"); $0.writeText("g") } == .status(.ok, message: "Success"))
+        #expect(try extended("hardlink@openssh.com") { $0.writeText("g"); $0.writeText("h") } == .status(.ok, message: "Success"))
+        guard case .extendedReply(let limits) = try extended("limits@openssh.com", { _ in }) else { throw SFTPError(.failure) }
+        var reader = SSHReader(limits)
+        #expect(try reader.readUInt64() == 256 * 1024)
+        guard case .extendedReply(let vfs) = try extended("statvfs@openssh.com", { $0.writeText("/") }) else { throw SFTPError(.failure) }
+        #expect(vfs.count == 88)
+        #expect(try extended("expand-path@openssh.com") { $0.writeText("~/g") } == .name([SFTPNameEntry(name: "/home/bob/g", longName: "/home/bob/g")]))
+        #expect(try extended("home-directory") { $0.writeText("bob") } == .name([SFTPNameEntry(name: "/home/bob", longName: "/home/bob")]))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("home/bob/h").path))
+    }
+}
