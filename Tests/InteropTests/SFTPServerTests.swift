@@ -128,4 +128,50 @@ import Testing
         }
         #expect(result.output.contains("Remote working directory: /\n"), "\(result.output)")
     }
+
+    /// The file events: before and after phases, a refusal from FileOpen's before phase, and the
+    /// outcomes the handler sees.
+    @Test func fileEventsFireBeforeAndAfter() throws {
+        let server = try makeServer()
+        var seen: [String] = []
+        server.onDirCreate = { seen.append("DirCreate \($0.path) before=\($0.beforeExec) status=\($0.statusCode)") }
+        server.onFileOpen = { event in
+            seen.append("FileOpen \(event.path) before=\(event.beforeExec) status=\(event.statusCode)")
+            if event.beforeExec, event.path.hasSuffix(".secret") { event.statusCode = 3 }  // SSH_FX_PERMISSION_DENIED
+        }
+        server.onFileWrite = { if !$0.beforeExec { seen.append("FileWrite \($0.fileData.count)") } }
+        server.onFileClose = { seen.append("FileClose \($0.path)") }
+        server.onFileRename = { seen.append("FileRename \($0.path) -> \($0.newPath) before=\($0.beforeExec)") }
+        server.onFileRemove = { seen.append("FileRemove \($0.path) before=\($0.beforeExec)") }
+        server.onGetAttributes = { _ in seen.append("GetAttributes") }
+        server.onResolvePath = { seen.append("ResolvePath \($0.realPath)") }
+        try "hi".write(to: local.appendingPathComponent("plain.txt"), atomically: true, encoding: .utf8)
+        try "no".write(to: local.appendingPathComponent("x.secret"), atomically: true, encoding: .utf8)
+        let batch = harness.directory.appendingPathComponent("events")
+        try """
+        mkdir d
+        put plain.txt d/plain.txt
+        -put x.secret d/x.secret
+        rename d/plain.txt d/moved.txt
+        rm d/moved.txt
+
+        """.write(to: batch, atomically: true, encoding: .utf8)
+        let result = try run(server, "/usr/bin/sftp \(quoted(clientOptions(server))) -P \(server.localPort) -b '\(batch.path)' demo@127.0.0.1")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("d/x.secret").path))
+        #expect(result.output.contains("Permission denied"), "\(result.output)")
+        #expect(seen.contains("DirCreate /d before=true status=0"))
+        #expect(seen.contains("DirCreate /d before=false status=0"))
+        #expect(seen.contains("FileOpen /d/plain.txt before=true status=0"))
+        #expect(seen.contains("FileOpen /d/plain.txt before=false status=0"))
+        #expect(seen.contains("FileOpen /d/x.secret before=true status=0"))
+        #expect(!seen.contains("FileOpen /d/x.secret before=false status=0"))
+        #expect(seen.contains("FileWrite 2"))
+        #expect(seen.contains("FileOpen /d/x.secret before=false status=3"))
+        #expect(seen.contains("FileClose /d/plain.txt"))
+        #expect(seen.contains { $0.hasPrefix("FileRename /d/plain.txt -> /d/moved.txt before=false") })
+        #expect(seen.contains("FileRemove /d/moved.txt before=false"))
+        #expect(seen.contains("ResolvePath /"))
+        #expect(seen.contains("GetAttributes"))
+    }
 }

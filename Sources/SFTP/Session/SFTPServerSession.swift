@@ -29,6 +29,10 @@ public final class SFTPServerSession {
     }
 
     public let configuration: Configuration
+    /// Told before and after each request (the SFTPServer events); nil runs everything as is.
+    public weak var delegate: (any SFTPSessionDelegate)?
+    /// The contexts of requests in progress, by sequence, while a delegate listens.
+    private var contexts: [Int: SFTPRequestContext] = [:]
     /// The negotiated version, once INIT has been answered.
     public private(set) var version: UInt32?
 
@@ -97,6 +101,17 @@ public final class SFTPServerSession {
         do {
             let (id, request) = try SFTPRequest.decode(packet, version: version)
             slots.append((id, nil))
+            if let delegate {
+                let context = context(of: request)
+                if context.kind != .other {
+                    contexts[sequence] = context
+                    if let refusal = delegate.sftpSession(self, willRun: context) {
+                        fill(sequence, .status(refusal.code, message: refusal.message))
+                        flushReplies()
+                        return
+                    }
+                }
+            }
             dispatch(request, sequence: sequence, version: version)
         } catch {
             // Without an id no reply can be matched: the stream is broken.
@@ -147,7 +162,11 @@ public final class SFTPServerSession {
     func fill(_ sequence: Int, _ response: SFTPResponse) {
         let index = sequence - firstSlot
         guard slots.indices.contains(index) else { return }
-        slots[index].response = response
+        if let context = contexts.removeValue(forKey: sequence), let delegate {
+            slots[index].response = delegate.sftpSession(self, didRun: context, response: response)
+        } else {
+            slots[index].response = response
+        }
     }
 
     private func register(_ handle: OpenHandle) -> SFTPResponse? {

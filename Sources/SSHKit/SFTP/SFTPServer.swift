@@ -20,6 +20,24 @@ public final class SFTPServer {
     /// The initial directory of every session ("/" = the root).
     public var homeDirectory = "/"
 
+    /// `SFTPErrorMessage`: the text of a status a handler sets; empty uses the code's own.
+    public var sftpErrorMessage = ""
+
+    // MARK: Events (client-and-SFTP digest §B3.4)
+
+    public var onDirCreate: ((inout SFTPFileEvent) -> Void)?
+    public var onDirList: ((inout SFTPFileEvent) -> Void)?
+    public var onDirRemove: ((inout SFTPFileEvent) -> Void)?
+    public var onFileOpen: ((inout SFTPFileEvent) -> Void)?
+    public var onFileRead: ((inout SFTPFileEvent) -> Void)?
+    public var onFileWrite: ((inout SFTPFileEvent) -> Void)?
+    public var onFileClose: ((inout SFTPFileEvent) -> Void)?
+    public var onFileRemove: ((inout SFTPFileEvent) -> Void)?
+    public var onFileRename: ((inout SFTPFileEvent) -> Void)?
+    public var onGetAttributes: ((inout SFTPFileEvent) -> Void)?
+    public var onSetAttributes: ((inout SFTPFileEvent) -> Void)?
+    public var onResolvePath: ((inout SFTPFileEvent) -> Void)?
+
     var sessions: [Int: SFTPChannelSession] = [:]
 
     public init() throws {
@@ -84,7 +102,10 @@ public final class SFTPServer {
         }
         let configuration = SFTPServerSession.Configuration(maximumVersion: protocolVersion, homeDirectory: homeDirectory)
         let session = SFTPChannelSession(
-            channelId: channelId, protocolSession: SFTPServerSession(configuration: configuration), fileSystem: fileSystem)
+            channelId: channelId, connectionId: connectionId, protocolSession: SFTPServerSession(configuration: configuration),
+            fileSystem: fileSystem)
+        session.server = self
+        session.protocolSession.delegate = session
         sessions[channelId] = session
         // The window reopens only as packets are decoded, so a client cannot queue more than the
         // window while the disk is busy (RFC 4254 §5.2).
@@ -183,6 +204,8 @@ final class SFTPChannelSession {
     static let windowLimit = 4 * 1024 * 1024
 
     let channelId: Int
+    let connectionId: Int
+    weak var server: SFTPServer?
     let protocolSession: SFTPServerSession
     let fileSystem: any SFTPFileSystem
     var running = false
@@ -192,8 +215,9 @@ final class SFTPChannelSession {
     var pendingOutput: [UInt8] = []
     var pendingOffset = 0
 
-    init(channelId: Int, protocolSession: SFTPServerSession, fileSystem: any SFTPFileSystem) {
+    init(channelId: Int, connectionId: Int, protocolSession: SFTPServerSession, fileSystem: any SFTPFileSystem) {
         self.channelId = channelId
+        self.connectionId = connectionId
         self.protocolSession = protocolSession
         self.fileSystem = fileSystem
     }
