@@ -174,4 +174,23 @@ import Testing
         #expect(seen.contains("ResolvePath /"))
         #expect(seen.contains("GetAttributes"))
     }
+
+    /// reput and reget resume interrupted transfers from where the partial file ends.
+    @Test func reputAndRegetResume() throws {
+        let server = try makeServer()
+        let made = try InteropTests.run("/bin/sh", ["-c", """
+            head -c 3000000 /dev/urandom > '\(local.path)/whole.bin' &&
+            head -c 1234567 '\(local.path)/whole.bin' > '\(root.path)/whole.bin' &&
+            cp '\(local.path)/whole.bin' '\(root.path)/other.bin' &&
+            head -c 777777 '\(local.path)/whole.bin' > '\(local.path)/other.bin'
+            """])
+        #expect(made.status == 0, "\(made.output)")
+        let batch = harness.directory.appendingPathComponent("resume")
+        try "reput whole.bin\nreget other.bin\n".write(to: batch, atomically: true, encoding: .utf8)
+        let result = try run(server, "/usr/bin/sftp \(quoted(clientOptions(server))) -P \(server.localPort) -b '\(batch.path)' demo@127.0.0.1")
+        #expect(result.status == 0, "\(result.output)")
+        let expected = try sha256(local.appendingPathComponent("whole.bin"))
+        #expect(try sha256(root.appendingPathComponent("whole.bin")) == expected)
+        #expect(try sha256(local.appendingPathComponent("other.bin")) == expected)
+    }
 }
