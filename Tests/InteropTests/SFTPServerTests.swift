@@ -193,4 +193,31 @@ import Testing
         #expect(try sha256(root.appendingPathComponent("whole.bin")) == expected)
         #expect(try sha256(local.appendingPathComponent("other.bin")) == expected)
     }
+
+    /// 1 GiB up and down, and 1,000 small files up and down with `put -r` / `get -r`: every
+    /// SHA-256 equal. The temporary files are removed afterwards.
+    @Test func oneGibibyteAndAThousandFiles() throws {
+        let server = try makeServer()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        let made = try InteropTests.run("/bin/sh", ["-c", """
+            cd '\(local.path)' && head -c 1073741824 /dev/urandom > huge.bin && mkdir many &&
+            i=0; while [ $i -lt 1000 ]; do head -c $((i * 37 + 1)) /dev/urandom > many/f$i; i=$((i + 1)); done
+            """], limit: 300)
+        #expect(made.status == 0, "\(made.output)")
+        let batch = harness.directory.appendingPathComponent("bulk")
+        try "put huge.bin\nput -r many\nget huge.bin huge.back\nget -r many many.back\n".write(to: batch, atomically: true, encoding: .utf8)
+        let result = try run(server, "/usr/bin/sftp \(quoted(clientOptions(server))) -P \(server.localPort) -b '\(batch.path)' demo@127.0.0.1", limit: 900)
+        #expect(result.status == 0, "\(result.output)")
+        let original = try sha256(local.appendingPathComponent("huge.bin"))
+        #expect(try sha256(root.appendingPathComponent("huge.bin")) == original)
+        #expect(try sha256(local.appendingPathComponent("huge.back")) == original)
+        let sums = try InteropTests.run("/bin/sh", ["-c", """
+            cd '\(local.path)/many' && sha256sum f* | sort > ../a.sum &&
+            cd '\(root.path)/many' && sha256sum f* | sort > '\(local.path)/b.sum' &&
+            cd '\(local.path)/many.back' && sha256sum f* | sort > '\(local.path)/c.sum' &&
+            cd '\(local.path)' && wc -l < a.sum && cmp a.sum b.sum && cmp a.sum c.sum
+            """])
+        #expect(sums.status == 0, "\(sums.output)")
+        #expect(sums.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
+    }
 }
