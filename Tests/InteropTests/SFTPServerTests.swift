@@ -220,4 +220,69 @@ import Testing
         #expect(sums.status == 0, "\(sums.output)")
         #expect(sums.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
     }
+
+    /// HomeDir with RestrictUserToHomeDir (the client sees whole-tree paths but reaches only its
+    /// home), and UserRootDirectory (the home as the client's whole tree); DirListBufferSize 1.
+    @Test(arguments: ["restrict", "userRoot"])
+    func perUserRoots(mode: String) throws {
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("home/alice/sub"), withIntermediateDirectories: true)
+        try "alice's".write(to: root.appendingPathComponent("home/alice/own.txt"), atomically: true, encoding: .utf8)
+        try "top".write(to: root.appendingPathComponent("top.txt"), atomically: true, encoding: .utf8)
+        let server = try makeServer()
+        let blob = harness.key.publicKey.wireBlob
+        var configured: [String] = []
+        server.ssh.onUserAuthRequest = { event in
+            event.accept = event.authMethod == "publickey" && event.authParam == blob
+            guard event.accept, event.hasSignature else { return }
+            let id = event.connectionId
+            if mode == "restrict" {
+                event.homeDir = "/home/alice"
+                _ = try? server.config("RestrictUserToHomeDir[\(id)]=true")
+            } else {
+                _ = try? server.config("UserRootDirectory[\(id)]=home/alice")
+            }
+            _ = try? server.config("DirListBufferSize[\(id)]=1")
+            configured = [
+                (try? server.config("RestrictUserToHomeDir[\(id)]")) ?? "?", (try? server.config("UserRootDirectory[\(id)]")) ?? "?",
+                (try? server.config("DirListBufferSize[\(id)]")) ?? "?",
+            ]
+        }
+        let home = mode == "restrict" ? "/home/alice" : "/"
+        let batch = harness.directory.appendingPathComponent("user")
+        try """
+        pwd
+        ls
+        get own.txt got.txt
+        -get /top.txt top1.txt
+        -get ../../top.txt top2.txt
+        -get \(home == "/" ? "/home/alice/own.txt" : "/home/alice/../../top.txt") top3.txt
+        cd ..
+        pwd
+
+        """.write(to: batch, atomically: true, encoding: .utf8)
+        let result = try run(server, "/usr/bin/sftp \(quoted(clientOptions(server))) -P \(server.localPort) -b '\(batch.path)' demo@127.0.0.1")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(configured == (mode == "restrict" ? ["True", "", "1"] : ["False", "home/alice", "1"]))
+        #expect(try String(contentsOf: local.appendingPathComponent("got.txt"), encoding: .utf8) == "alice's")
+        for name in ["top1.txt", "top2.txt", "top3.txt"] {
+            #expect(!FileManager.default.fileExists(atPath: local.appendingPathComponent(name).path), "\(name)")
+        }
+        #expect(result.output.contains("Remote working directory: \(home)\n"), "\(result.output)")
+        #expect(result.output.components(separatedBy: "Remote working directory: \(home)\n").count == 3, "cd .. stays at the home or root")
+        #expect(result.output.contains("own.txt") && result.output.contains("sub"))
+    }
+
+    @Test func settingsReadBackAndRefuseBadValues() throws {
+        let server = try SFTPServer()
+        #expect(try server.config("ProtocolVersion") == "3")
+        try server.config("ProtocolVersion=6")
+        #expect(server.protocolVersion == 6)
+        #expect(try server.config("ServerEOL") == "Lf")
+        try server.config("ServerEOL=CrLf")
+        #expect(server.serverEOL == "\r\n")
+        #expect(throws: SSHServerError.self) { try server.config("ProtocolVersion=7") }
+        #expect(throws: SSHServerError.self) { try server.config("ServerEOL=LFCR") }
+        #expect(throws: SSHServerError.self) { try server.config("DirListBufferSize[5]=1") }  // no such connection
+        #expect(try server.config("MaxAuthAttempts") == "6")  // the SSH server's settings pass through
+    }
 }

@@ -27,6 +27,14 @@ public final class ConfinedFileSystem: SFTPFileSystem, @unchecked Sendable {
         rootPath = Self.kernelPath(of: fd) ?? root
     }
 
+    /// A directory inside `parent`'s tree as a tree of its own (`UserRootDirectory`, the home of a
+    /// restricted user): it is opened through `parent`'s confinement, so it cannot lie outside.
+    public init(within parent: ConfinedFileSystem, subdirectory: String) throws(SFTPError) {
+        let path = subdirectory.hasPrefix("/") ? subdirectory : "/" + subdirectory
+        rootDescriptor = try parent.open(path, Self.oPath | O_DIRECTORY)
+        rootPath = Self.kernelPath(of: rootDescriptor) ?? path
+    }
+
     deinit { Glibc.close(rootDescriptor) }
 
     // MARK: - Resolution

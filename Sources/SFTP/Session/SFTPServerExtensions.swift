@@ -13,7 +13,7 @@ enum SFTPServerExtensions {
     static let expandPath = "expand-path@openssh.com"
     static let homeDirectory = "home-directory"
 
-    static func advertised(version: UInt32) -> [SFTPExtensionPair] {
+    static func advertised(version: UInt32, newline: String) -> [SFTPExtensionPair] {
         var pairs = [
             SFTPExtensionPair(name: posixRename, text: "1"), SFTPExtensionPair(name: statvfs, text: "2"),
             SFTPExtensionPair(name: fstatvfs, text: "2"), SFTPExtensionPair(name: hardlink, text: "1"),
@@ -23,7 +23,7 @@ enum SFTPServerExtensions {
         ]
         // draft-13 §5.5: the versions a version 3 client may later select; §4.3: the newline.
         pairs.append(SFTPExtensionPair(name: "versions", text: "3,4,5,6"))
-        if version >= 4 { pairs.append(SFTPExtensionPair(name: "newline", text: "\n")) }
+        if version >= 4 { pairs.append(SFTPExtensionPair(name: "newline", text: newline)) }
         return pairs
     }
 }

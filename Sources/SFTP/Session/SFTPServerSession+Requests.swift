@@ -86,8 +86,9 @@ extension SFTPServerSession {
             guard case .directory(let directory, let directoryPath)? = handles[request.handle] else {
                 return fail(SFTPError(.invalidHandle))
             }
+            let batch = configuration.directoryBatch
             run { _ throws(SFTPError) in
-                guard let entries = try directory.nextEntries(limit: SFTPLimits.directoryBatch), !entries.isEmpty else {
+                guard let entries = try directory.nextEntries(limit: batch), !entries.isEmpty else {
                     return .response(.status(.eof, message: SFTPStatusCode.eof.message))
                 }
                 _ = directoryPath

@@ -17,9 +17,16 @@ public final class SFTPServerSession {
         /// The initial directory: relative paths start here ("/" is the served tree's root).
         public var homeDirectory: String
 
-        public init(maximumVersion: UInt32 = 3, homeDirectory: String = "/") {
+        /// Entries per NAME reply to READDIR (`DirListBufferSize`), 1 to ``SFTPLimits/directoryBatch``.
+        public var directoryBatch: Int
+        /// The line ending announced to version 4+ clients in the "newline" extension (`ServerEOL`).
+        public var newline: String
+
+        public init(maximumVersion: UInt32 = 3, homeDirectory: String = "/", directoryBatch: Int = SFTPLimits.directoryBatch, newline: String = "\n") {
             self.maximumVersion = min(max(maximumVersion, 3), 6)
             self.homeDirectory = homeDirectory.hasPrefix("/") ? homeDirectory : "/" + homeDirectory
+            self.directoryBatch = min(max(directoryBatch, 1), SFTPLimits.directoryBatch)
+            self.newline = newline
         }
     }
 
@@ -93,7 +100,7 @@ public final class SFTPServerSession {
             self.version = chosen
             var writer = SSHWriter()
             writer.writeByte(SFTPPacketType.version)
-            SFTPVersion(version: chosen, extensions: SFTPServerExtensions.advertised(version: chosen)).write(to: &writer)
+            SFTPVersion(version: chosen, extensions: SFTPServerExtensions.advertised(version: chosen, newline: configuration.newline)).write(to: &writer)
             output += SFTPPacketFramer.frame(writer.bytes)
             return
         }

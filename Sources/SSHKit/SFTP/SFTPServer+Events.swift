@@ -31,6 +31,12 @@ extension SFTPServer {
             fileData: context.kind == .writeFile ? Array(context.data) : [])
     }
 
+    /// The text for a status a handler set: SFTPErrorMessage[id], SFTPErrorMessage, or the code's.
+    func errorMessage(_ session: SFTPChannelSession, _ code: SFTPStatusCode) -> String {
+        if let text = connectionSettings[session.connectionId]?.errorMessage, !text.isEmpty { return text }
+        return sftpErrorMessage.isEmpty ? code.message : sftpErrorMessage
+    }
+
     /// Before phase: a non-zero status refuses the operation.
     func willRun(_ session: SFTPChannelSession, _ context: SFTPRequestContext) -> SFTPError? {
         let (handler, fires) = handler(for: context.kind)
@@ -39,7 +45,7 @@ extension SFTPServer {
         handler(&event)
         guard event.statusCode != 0 else { return nil }
         let code = SFTPStatusCode(rawValue: UInt32(clamping: event.statusCode)) ?? .failure
-        return SFTPError(code, sftpErrorMessage.isEmpty ? code.message : sftpErrorMessage)
+        return SFTPError(code, errorMessage(session, code))
     }
 
     /// After phase: the handler sees the outcome and may replace it.
@@ -54,7 +60,7 @@ extension SFTPServer {
         handler(&event)
         if event.statusCode != original.statusCode {
             let code = SFTPStatusCode(rawValue: UInt32(clamping: event.statusCode)) ?? .failure
-            return .status(code, message: sftpErrorMessage.isEmpty ? code.message : sftpErrorMessage)
+            return .status(code, message: errorMessage(session, code))
         }
         if context.kind == .getAttributes, event.attributes != original.attributes, case .attributes = response {
             return .attributes(event.attributes)

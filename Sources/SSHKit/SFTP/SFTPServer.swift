@@ -20,8 +20,12 @@ public final class SFTPServer {
     /// The initial directory of every session ("/" = the root).
     public var homeDirectory = "/"
 
-    /// `SFTPErrorMessage`: the text of a status a handler sets; empty uses the code's own.
+    /// `SFTPErrorMessage`: the text of a status a handler sets; empty uses the code's own
+    /// (`SFTPErrorMessage[id]` overrides it per connection).
     public var sftpErrorMessage = ""
+    /// `ServerEOL`: the line ending announced to version 4+ clients ("newline"); LF by default.
+    public var serverEOL = "\n"
+    var connectionSettings: [Int: SFTPConnectionSettings] = [:]
 
     // MARK: Events (client-and-SFTP digest §B3.4)
 
@@ -92,15 +96,18 @@ public final class SFTPServer {
     }
 
     private func startSession(_ connectionId: Int, _ channelId: Int) {
-        let fileSystem: ConfinedFileSystem
+        let home = ssh.connections[connectionId]?.homeDirectory ?? homeDirectory
+        let fileSystem: any SFTPFileSystem
         do {
-            fileSystem = try ConfinedFileSystem(root: rootDirectory)
+            fileSystem = try self.fileSystem(for: connectionId, home: home)
         } catch {
-            ssh.log(connectionId, 1, "sftp: cannot open RootDirectory \(rootDirectory): \(error)", type: "SFTP")
+            ssh.log(connectionId, 1, "sftp: cannot serve \(rootDirectory): \(error)", type: "SFTP")
             try? ssh.closeChannel(channelId)
             return
         }
-        let configuration = SFTPServerSession.Configuration(maximumVersion: protocolVersion, homeDirectory: homeDirectory)
+        let configuration = SFTPServerSession.Configuration(
+            maximumVersion: protocolVersion, homeDirectory: home,
+            directoryBatch: connectionSettings[connectionId]?.directoryBatch ?? SFTPLimits.directoryBatch, newline: serverEOL)
         let session = SFTPChannelSession(
             channelId: channelId, connectionId: connectionId, protocolSession: SFTPServerSession(configuration: configuration),
             fileSystem: fileSystem)

@@ -137,6 +137,7 @@ extension SSHServer {
             event = userAuthEvent(connection, user: user, service: service, method: "keyboard-interactive", param: [])
         }
         onUserAuthRequest?(&event)
+        if event.accept, !isQuery, !event.homeDir.isEmpty { connection.homeDirectory = event.homeDir }
         let pending = DeferredAuth(id: id, isQuery: isQuery, delaysFailure: delaysFailure)
         if event.deferDecision {
             connection.deferredAuth = pending

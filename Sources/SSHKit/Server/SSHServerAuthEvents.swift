@@ -35,4 +35,7 @@ public struct UserAuthRequestEvent: Sendable {
     /// ``SSHServer/completeUserAuth(connectionId:accept:partialSuccess:availableMethods:)`` — for
     /// checks that must not block `doEvents()`, such as PAM. Not offered for `keyboard-interactive-N`.
     public var deferDecision = false
+    /// `HomeDir` (SFTPServer, digest §B6.9): on acceptance, the connection's initial SFTP directory
+    /// (a path inside the served tree); empty leaves it at "/".
+    public var homeDir = ""
 }

@@ -55,6 +55,8 @@ final class ServerConnection {
     /// The method of the request being decided, for the "Accepted …" log line.
     var lastAuthMethod = ""
     var lastAuthUser = ""
+    /// `HomeDir` from the accepting `SSHUserAuthRequest` (SFTPServer); nil for "/".
+    var homeDirectory: String?
     /// The connection protocol, once the user is authenticated.
     var channels: ChannelMultiplexer?
     /// This connection's channels by their class-wide ids.
