@@ -183,4 +183,42 @@ import Testing
         #expect(try extended("home-directory") { $0.writeText("bob") } == .name([SFTPNameEntry(name: "/home/bob", longName: "/home/bob")]))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("home/bob/h").path))
     }
+
+    /// copy-data copies between handles on the server; users-groups-by-id names ids from the
+    /// system's databases ("" for an unknown one).
+    @Test func copyDataAndNamesById() throws {
+        let driver = try Driver(fileSystem: fileSystem, home: "/home/bob")
+        let source = try driver.open("src", [.read, .write, .create])
+        let content = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        _ = try driver.send([.write(SFTPWrite(handle: source, offset: 0, data: content[...]))])
+        let target = try driver.open("dst", [.read, .write, .create])
+        var writer = SSHWriter()
+        writer.writeString(source)
+        writer.writeUInt64(0)
+        writer.writeUInt64(0)  // to the end
+        writer.writeString(target)
+        writer.writeUInt64(10)
+        #expect(try driver.one(.extended(SFTPExtendedRequest(name: "copy-data", data: writer.bytes[...]))) == .status(.ok, message: "Success"))
+        let copied = try Data(contentsOf: root.appendingPathComponent("home/bob/dst"))
+        #expect(copied.count == 200_010)
+        #expect(Array(copied.dropFirst(10)) == content)
+
+        var ids = SSHWriter()
+        var packedUsers = SSHWriter()
+        packedUsers.writeUInt32(0)
+        packedUsers.writeUInt32(4_000_000_000)
+        ids.writeString(packedUsers.bytes)
+        var packedGroups = SSHWriter()
+        packedGroups.writeUInt32(0)
+        ids.writeString(packedGroups.bytes)
+        guard case .extendedReply(let reply) = try driver.one(.extended(SFTPExtendedRequest(name: "users-groups-by-id@openssh.com", data: ids.bytes[...]))) else {
+            throw SFTPError(.failure, "no reply")
+        }
+        var reader = SSHReader(reply)
+        var users = SSHReader(try reader.readString())
+        var groups = SSHReader(try reader.readString())
+        #expect(try users.readText() == "root")
+        #expect(try users.readText() == "")
+        #expect(try groups.readText() == "root")
+    }
 }

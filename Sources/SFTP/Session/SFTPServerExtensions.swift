@@ -12,6 +12,13 @@ enum SFTPServerExtensions {
     static let limits = "limits@openssh.com"
     static let expandPath = "expand-path@openssh.com"
     static let homeDirectory = "home-directory"
+    static let copyData = "copy-data"
+    static let usersGroupsById = "users-groups-by-id@openssh.com"
+
+    /// Ids one `users-groups-by-id@openssh.com` request may ask about (each kind).
+    static let maximumIdsPerLookup = 1024
+    /// Bytes `copy-data` moves per read and write.
+    static let copyChunk = 64 * 1024
 
     static func advertised(version: UInt32, newline: String) -> [SFTPExtensionPair] {
         var pairs = [
@@ -19,7 +26,8 @@ enum SFTPServerExtensions {
             SFTPExtensionPair(name: fstatvfs, text: "2"), SFTPExtensionPair(name: hardlink, text: "1"),
             SFTPExtensionPair(name: fsync, text: "1"), SFTPExtensionPair(name: lsetstat, text: "1"),
             SFTPExtensionPair(name: limits, text: "1"), SFTPExtensionPair(name: expandPath, text: "1"),
-            SFTPExtensionPair(name: homeDirectory, text: "1"),
+            SFTPExtensionPair(name: homeDirectory, text: "1"), SFTPExtensionPair(name: copyData, text: "1"),
+            SFTPExtensionPair(name: usersGroupsById, text: "1"),
         ]
         // draft-13 §5.5: the versions a version 3 client may later select; §4.3: the newline.
         pairs.append(SFTPExtensionPair(name: "versions", text: "3,4,5,6"))
@@ -103,11 +111,88 @@ extension SFTPServerSession {
                 _ = try reader.readText("user name")
                 let home = configuration.homeDirectory
                 reply(.name([SFTPNameEntry(name: home, longName: home)]))
+            case SFTPServerExtensions.copyData:
+                // draft-ietf-secsh-filexfer-extensions-00 §7: length 0 copies to the end of file.
+                guard case .file(let source, _)? = handles[try SFTPHandleField.read(&reader)] else {
+                    return reply(.status(.invalidHandle, message: SFTPStatusCode.invalidHandle.message))
+                }
+                let readOffset = try reader.readUInt64("read offset")
+                let length = try reader.readUInt64("length")
+                let targetHandle = try SFTPHandleField.read(&reader)
+                guard case .file(let target, _)? = handles[targetHandle] else {
+                    return reply(.status(.invalidHandle, message: SFTPStatusCode.invalidHandle.message))
+                }
+                let writeOffset = try reader.readUInt64("write offset")
+                if source === target {
+                    let end = length == 0 ? UInt64.max : readOffset &+ length
+                    if writeOffset < end && readOffset < writeOffset &+ max(length, 1) {
+                        return reply(.status(.invalidParameter, message: "the ranges overlap"))
+                    }
+                }
+                work(sequence) { _ throws(SFTPError) in
+                    try Self.copy(from: source, at: readOffset, length: length, to: target, at: writeOffset)
+                    return .ok
+                }
+            case SFTPServerExtensions.usersGroupsById:
+                let userIds = try Self.readIds(&reader, "uids")
+                let groupIds = try Self.readIds(&reader, "gids")
+                work(sequence) { _ throws(SFTPError) in
+                    var writer = SSHWriter()
+                    var names = SSHWriter()
+                    for id in userIds { names.writeText(SystemNames.user(id) ?? "") }
+                    writer.writeString(names.bytes)
+                    names = SSHWriter()
+                    for id in groupIds { names.writeText(SystemNames.group(id) ?? "") }
+                    writer.writeString(names.bytes)
+                    return .response(.extendedReply(writer.bytes))
+                }
             default:
                 reply(.status(.operationUnsupported, message: "extension \(request.name) is not supported"))
             }
         } catch {
             reply(.status(.badMessage, message: "\(request.name): \(error)"))
+        }
+    }
+
+    /// A packed list of uint32 ids (users-groups-by-id), at most ``SFTPServerExtensions/maximumIdsPerLookup``.
+    static func readIds(_ reader: inout SSHReader, _ field: String) throws -> [UInt32] {
+        let packed = try reader.readString(field)
+        guard packed.count % 4 == 0, packed.count / 4 <= SFTPServerExtensions.maximumIdsPerLookup else {
+            throw SSHWireError.invalidValue(field: field)
+        }
+        var ids: [UInt32] = []
+        var inner = SSHReader(packed)
+        while !inner.isAtEnd { ids.append(try inner.readUInt32(field)) }
+        return ids
+    }
+
+    /// copy-data's work: chunks read from one handle and written to the other.
+    static func copy(
+        from source: any SFTPFileHandle, at readOffset: UInt64, length: UInt64, to target: any SFTPFileHandle, at writeOffset: UInt64
+    ) throws(SFTPError) {
+        var buffer = [UInt8](repeating: 0, count: SFTPServerExtensions.copyChunk)
+        var copied: UInt64 = 0
+        while length == 0 || copied < length {
+            let want = Int(min(UInt64(buffer.count), length == 0 ? UInt64(buffer.count) : length - copied))
+            var outcome: Result<Int, SFTPError> = .success(0)
+            buffer.withUnsafeMutableBytes { raw in
+                outcome = Result { () throws(SFTPError) in
+                    try source.read(at: readOffset &+ copied, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]))
+                }
+            }
+            let count = try outcome.get()
+            guard count > 0 else {
+                if length == 0 { return }
+                throw SFTPError(.eof, "copy-data: the source ended before \(length) bytes")
+            }
+            var written: Result<Void, SFTPError> = .success(())
+            buffer.withUnsafeBytes { raw in
+                written = Result { () throws(SFTPError) in
+                    try target.write(at: writeOffset &+ copied, UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                }
+            }
+            try written.get()
+            copied += UInt64(count)
         }
     }
 
