@@ -1,6 +1,8 @@
 import Foundation
 import SSHCrypto
 import SSHKit
+import SFTP
+import SSHWire
 import Testing
 
 /// The SFTPServer class with OpenSSH's `sftp` (batch mode) and `scp`, over loopback, serving a
@@ -284,5 +286,100 @@ import Testing
         #expect(throws: SSHServerError.self) { try server.config("ServerEOL=LFCR") }
         #expect(throws: SSHServerError.self) { try server.config("DirListBufferSize[5]=1") }  // no such connection
         #expect(try server.config("MaxAuthAttempts") == "6")  // the SSH server's settings pass through
+    }
+
+    /// A version 6 session over a real SSH connection: our own client's packets through
+    /// `ssh -s … sftp` (OpenSSH carries the bytes; its sftp client speaks only version 3), fed
+    /// through a FIFO in rounds, each waiting for the replies it needs.
+    @Test func version6SessionOverSSH() throws {
+        let server = try makeServer()
+        server.protocolVersion = 6
+        try "v6 content".write(to: root.appendingPathComponent("existing.txt"), atomically: true, encoding: .utf8)
+        let fifo = harness.directory.appendingPathComponent("v6.fifo")
+        let output = harness.directory.appendingPathComponent("v6.out")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        // Opened for reading and writing, so neither this open nor the child's blocks.
+        let feed = open(fifo.path, O_RDWR | O_CLOEXEC)
+        #expect(feed >= 0)
+        let client = try ChildProcess(
+            "/usr/bin/ssh", clientOptions(server) + ["-p", "\(server.localPort)", "-s", "demo@127.0.0.1", "sftp"],
+            outputFile: output, inputFile: fifo)
+        defer { client.terminate() }
+        var framer = SFTPPacketFramer()
+        var consumed = 0
+        var replies: [UInt32: SFTPResponse] = [:]
+        var version: SFTPVersion?
+        /// Sends `packets`, then serves until `count` more packets have come back.
+        func round(_ packets: [[UInt8]], expecting count: Int) throws {
+            for packet in packets { _ = SFTPPacketFramer.frame(packet).withUnsafeBytes { write(feed, $0.baseAddress, $0.count) } }
+            var received = 0
+            let deadline = Date().addingTimeInterval(30)
+            while received < count, Date() < deadline {
+                try server.doEvents()
+                let data = (try? Data(contentsOf: output)) ?? Data()
+                if data.count > consumed {
+                    framer.append(data[consumed...])
+                    consumed = data.count
+                }
+                while let packet = try framer.nextPacket() {
+                    received += 1
+                    if packet.first == SFTPPacketType.version {
+                        var reader = SSHReader(packet)
+                        _ = try reader.readByte()
+                        version = try SFTPVersion(from: &reader)
+                    } else {
+                        let (id, response) = try SFTPResponse.decode(packet, version: 6)
+                        replies[id] = response
+                    }
+                }
+            }
+        }
+        var initialize = SSHWriter()
+        initialize.writeByte(SFTPPacketType.initialize)
+        SFTPInit(version: 6).write(to: &initialize)
+        try round([initialize.bytes], expecting: 1)
+        #expect(version?.version == 6)
+        #expect(version?.extensions.contains(SFTPExtensionPair(name: "newline", text: "\n")) == true)
+        func packet(_ id: UInt32, _ request: SFTPRequest) -> [UInt8] { request.encoded(id: id, version: 6) }
+        try round([packet(1, .open(SFTPOpen(path: "/new.txt", flags: [.write, .create, .truncate], attributes: SFTPFileAttributes(permissions: 0o640))))], expecting: 1)
+        guard case .handle(let file)? = replies[1] else { throw InteropError("open: \(String(describing: replies[1]))") }
+        try round([
+            packet(2, .write(SFTPWrite(handle: file, offset: 0, data: Array("written in v6".utf8)[...]))),
+            packet(3, .close(SFTPHandleRequest(handle: file))),
+            packet(4, .rename(SFTPRename(oldPath: "/new.txt", newPath: "/existing.txt", flags: SFTPRename.overwrite))),
+            packet(5, .link(SFTPLink(linkPath: "/link", targetPath: "existing.txt", symbolic: true))),
+            packet(6, .readlink(SFTPPathRequest(path: "/link"))),
+            packet(7, .realpath(SFTPRealPath(path: "/link", control: .statAlways))),
+            packet(8, .stat(SFTPPathRequest(path: "/existing.txt"))),
+            packet(9, .opendir(SFTPPathRequest(path: "/"))),
+        ], expecting: 8)
+        guard case .handle(let directory)? = replies[9] else { throw InteropError("opendir: \(String(describing: replies[9]))") }
+        try round([packet(10, .readdir(SFTPHandleRequest(handle: directory)))], expecting: 1)
+        close(feed)  // EOF: the session ends once every reply is out
+        try harness.serve(server.ssh, limit: 20) { client.exitStatusIfExited() != nil }
+        #expect(client.wait(limit: 5) == 0, "\(client.output)")
+
+        for id: UInt32 in [2, 3, 4, 5] { #expect(replies[id] == .status(.ok, message: "Success"), "\(id)") }
+        #expect(replies[6] == .name([SFTPNameEntry(name: "existing.txt")]))
+        if case .name(let entries)? = replies[7] {
+            #expect(entries.first?.name == "/existing.txt")
+            #expect(entries.first?.attributes.size == 13)
+        } else {
+            Issue.record("realpath: \(String(describing: replies[7]))")
+        }
+        if case .attributes(let attributes)? = replies[8] {
+            #expect(attributes.fileType == .regular)
+            #expect(attributes.permissions.map { $0 & 0o777 } == 0o640)
+            #expect(attributes.owner != nil && attributes.modifyTime != nil)
+        } else {
+            Issue.record("stat: \(String(describing: replies[8]))")
+        }
+        if case .name(let entries)? = replies[10] {
+            #expect(Set(entries.map(\.name)).isSuperset(of: ["existing.txt", "link"]))
+            #expect(entries.allSatisfy { $0.longName.isEmpty })  // no long names after version 3
+        } else {
+            Issue.record("readdir: \(String(describing: replies[10]))")
+        }
+        #expect(try String(contentsOf: root.appendingPathComponent("existing.txt"), encoding: .utf8) == "written in v6")
     }
 }
