@@ -20,6 +20,9 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+	@# asyncssh, from PyPI, exercises the SFTP extensions OpenSSH's client does not use.
+	@python3 -c 'import asyncssh' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check asyncssh
+
 build: deps
 	$(SWIFT) build --build-tests
 

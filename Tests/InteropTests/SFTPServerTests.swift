@@ -382,4 +382,27 @@ import Testing
         }
         #expect(try String(contentsOf: root.appendingPathComponent("existing.txt"), encoding: .utf8) == "written in v6")
     }
+
+    /// asyncssh (installed by `make deps` from PyPI) exercises the extensions OpenSSH's sftp
+    /// client leaves alone: fsync, fstatvfs, statvfs, hardlink, posix-rename, copy-data,
+    /// lsetstat, limits.
+    @Test func asyncsshUsesTheOpenSSHExtensions() throws {
+        let server = try makeServer()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/asyncssh_sftp_extensions.py")
+        let output = harness.directory.appendingPathComponent("asyncssh.out")
+        let client = try ChildProcess("/usr/bin/env", ["python3", script.path, "\(server.localPort)", harness.keyFile.path], outputFile: output)
+        defer { client.terminate() }
+        try harness.serve(server.ssh, limit: 120) { client.exitStatusIfExited() != nil }
+        let text = client.output
+        #expect(client.wait(limit: 5) == 0, "\(text)")
+        #expect(text.contains("done"), "\(text)")
+        for name in ["fsync", "fstatvfs", "statvfs", "hardlink", "posix-rename", "copy-data", "lsetstat", "limits", "realpath"] {
+            #expect(text.contains("\n\(name) ok") || text.hasPrefix("\(name) ok"), "\(name): \(text)")
+        }
+        #expect(text.contains("copy-size ok 10000"), "\(text)")
+        // asyncssh keeps only the read and write lengths of limits@openssh.com: 255 KiB each.
+        #expect(text.contains("limits ok 0 261120 261120 0"), "\(text)")
+        #expect(text.contains("realpath ok /data.bin"), "\(text)")
+        #expect((try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("renamed.bin").path)[.posixPermissions] as? Int) == 0o600)
+    }
 }
