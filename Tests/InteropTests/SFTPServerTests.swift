@@ -403,6 +403,14 @@ import Testing
         // asyncssh keeps only the read and write lengths of limits@openssh.com: 255 KiB each.
         #expect(text.contains("limits ok 0 261120 261120 0"), "\(text)")
         #expect(text.contains("realpath ok /data.bin"), "\(text)")
+        // check-file: SHA-256 of the whole file, and of each 4 KiB block (three: 4096, 4096, 1808).
+        let content = Array(String(repeating: "0123456789", count: 1000).utf8)
+        let whole = HashFunction.sha256.hash(content).map { String(format: "%02x", $0) }.joined()
+        #expect(text.contains("check-file-name ok sha256 \(whole)"), "\(text)")
+        let blocks = stride(from: 0, to: content.count, by: 4096).map { start in
+            HashFunction.sha256.hash(Array(content[start..<min(start + 4096, content.count)])).map { String(format: "%02x", $0) }.joined()
+        }.joined()
+        #expect(text.contains("check-file-blocks ok sha256 \(blocks)"), "\(text)")
         #expect((try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("renamed.bin").path)[.posixPermissions] as? Int) == 0o600)
     }
 }

@@ -13,9 +13,12 @@ import Testing
         var framer = SFTPPacketFramer()
         let version: UInt32
 
-        init(fileSystem: any SFTPFileSystem, clientVersion: UInt32 = 3, maximumVersion: UInt32 = 3, home: String = "/") throws {
+        init(
+            fileSystem: any SFTPFileSystem, clientVersion: UInt32 = 3, maximumVersion: UInt32 = 3, home: String = "/",
+            configuration: SFTPServerSession.Configuration? = nil
+        ) throws {
             self.fileSystem = fileSystem
-            session = SFTPServerSession(configuration: .init(maximumVersion: maximumVersion, homeDirectory: home))
+            session = SFTPServerSession(configuration: configuration ?? .init(maximumVersion: maximumVersion, homeDirectory: home))
             var writer = SSHWriter()
             writer.writeByte(SFTPPacketType.initialize)
             SFTPInit(version: clientVersion).write(to: &writer)
@@ -220,5 +223,45 @@ import Testing
         #expect(try users.readText() == "root")
         #expect(try users.readText() == "")
         #expect(try groups.readText() == "root")
+    }
+
+    /// A byte count as the "digest": enough to check block boundaries and limits here; the real
+    /// SHA digests are checked over SSH with asyncssh.
+    final class CountingDigest: SFTPContentHasher {
+        var count: UInt32 = 0
+        func update(_ bytes: UnsafeRawBufferPointer) { count += UInt32(bytes.count) }
+        func finish() -> [UInt8] { withUnsafeBytes(of: count.bigEndian) { Array($0) } }
+    }
+
+    @Test func checkFileBlocksAndLimits() throws {
+        try Data(count: 1000).write(to: root.appendingPathComponent("home/bob/z"))
+        var configuration = SFTPServerSession.Configuration(homeDirectory: "/home/bob")
+        configuration.hashing = SFTPContentHashing(algorithms: [(name: "count", digestLength: 4)], make: { _ in CountingDigest() })
+        let driver = try Driver(fileSystem: fileSystem, configuration: configuration)
+        func check(_ start: UInt64, _ length: UInt64, _ block: UInt32, algorithms: String = "md5,count") throws -> SFTPResponse {
+            var writer = SSHWriter()
+            writer.writeText("z")
+            writer.writeText(algorithms)
+            writer.writeUInt64(start)
+            writer.writeUInt64(length)
+            writer.writeUInt32(block)
+            return try driver.one(.extended(SFTPExtendedRequest(name: "check-file-name", data: writer.bytes[...])))
+        }
+        func digests(_ response: SFTPResponse) throws -> [UInt32] {
+            guard case .extendedReply(let bytes) = response else { throw SFTPError(.failure, "\(response)") }
+            var reader = SSHReader(bytes)
+            #expect(try reader.readText() == "check-file")
+            #expect(try reader.readText() == "count")
+            var values: [UInt32] = []
+            while !reader.isAtEnd { values.append(try reader.readUInt32()) }
+            return values
+        }
+        #expect(try digests(check(0, 0, 0)) == [1000])
+        #expect(try digests(check(0, 0, 256)) == [256, 256, 256, 232])
+        #expect(try digests(check(100, 300, 256)) == [256, 44])
+        #expect(try digests(check(5000, 0, 0)) == [0])  // past the end: the digest of nothing
+        // INVALID_PARAMETER (23) reaches a version 3 client as FAILURE.
+        if case .status(let code, _) = try check(0, 0, 100) { #expect(code == .failure) } else { Issue.record("block 100") }
+        if case .status(let code, _) = try check(0, 0, 0, algorithms: "md5") { #expect(code == .operationUnsupported) } else { Issue.record("md5") }
     }
 }

@@ -20,7 +20,7 @@ enum SFTPServerExtensions {
     /// Bytes `copy-data` moves per read and write.
     static let copyChunk = 64 * 1024
 
-    static func advertised(version: UInt32, newline: String) -> [SFTPExtensionPair] {
+    static func advertised(version: UInt32, newline: String, checksFiles: Bool) -> [SFTPExtensionPair] {
         var pairs = [
             SFTPExtensionPair(name: posixRename, text: "1"), SFTPExtensionPair(name: statvfs, text: "2"),
             SFTPExtensionPair(name: fstatvfs, text: "2"), SFTPExtensionPair(name: hardlink, text: "1"),
@@ -29,6 +29,10 @@ enum SFTPServerExtensions {
             SFTPExtensionPair(name: homeDirectory, text: "1"), SFTPExtensionPair(name: copyData, text: "1"),
             SFTPExtensionPair(name: usersGroupsById, text: "1"),
         ]
+        if checksFiles {
+            pairs.append(SFTPExtensionPair(name: checkFileHandle, text: "1"))
+            pairs.append(SFTPExtensionPair(name: checkFileName, text: "1"))
+        }
         // draft-13 §5.5: the versions a version 3 client may later select; §4.3: the newline.
         pairs.append(SFTPExtensionPair(name: "versions", text: "3,4,5,6"))
         if version >= 4 { pairs.append(SFTPExtensionPair(name: "newline", text: newline)) }
@@ -133,6 +137,47 @@ extension SFTPServerSession {
                     try Self.copy(from: source, at: readOffset, length: length, to: target, at: writeOffset)
                     return .ok
                 }
+            case SFTPServerExtensions.checkFileHandle, SFTPServerExtensions.checkFileName:
+                guard let hashing = configuration.hashing else {
+                    return reply(.status(.operationUnsupported, message: "extension \(request.name) is not supported"))
+                }
+                let source: SFTPCheckSource
+                if request.name == SFTPServerExtensions.checkFileHandle {
+                    guard case .file(let file, _)? = handles[try SFTPHandleField.read(&reader)] else {
+                        return reply(.status(.invalidHandle, message: SFTPStatusCode.invalidHandle.message))
+                    }
+                    source = .handle(file)
+                } else {
+                    source = .path(try readPath("file name"))
+                }
+                let wanted = try reader.readNameList("hash algorithms")
+                let start = try reader.readUInt64("start offset")
+                let length = try reader.readUInt64("length")
+                let blockSize = try reader.readUInt32("block size")
+                guard let algorithm = hashing.algorithms.first(where: { wanted.contains($0.name) }) else {
+                    return reply(.status(.operationUnsupported, message: "none of \(wanted.joined(separator: ",")) is offered"))
+                }
+                guard blockSize == 0 || blockSize >= SFTPServerExtensions.minimumCheckBlock else {
+                    return reply(.status(.invalidParameter, message: "block size below \(SFTPServerExtensions.minimumCheckBlock)"))
+                }
+                work(sequence) { fileSystem throws(SFTPError) in
+                    let file: any SFTPFileHandle
+                    var opened = false
+                    switch source {
+                    case .handle(let handle): file = handle
+                    case .path(let path):
+                        file = try fileSystem.openFile(path, .read, attributes: SFTPFileAttributes())
+                        opened = true
+                    }
+                    defer { if opened { try? file.close() } }
+                    let digests = try Self.checkFile(
+                        file, hashing: hashing, algorithm: algorithm, start: start, length: length, blockSize: blockSize)
+                    var writer = SSHWriter()
+                    writer.writeText("check-file")
+                    writer.writeText(algorithm.name)
+                    writer.writeBytes(digests)
+                    return .response(.extendedReply(writer.bytes))
+                }
             case SFTPServerExtensions.usersGroupsById:
                 let userIds = try Self.readIds(&reader, "uids")
                 let groupIds = try Self.readIds(&reader, "gids")
@@ -164,6 +209,51 @@ extension SFTPServerSession {
         var inner = SSHReader(packed)
         while !inner.isAtEnd { ids.append(try inner.readUInt32(field)) }
         return ids
+    }
+
+    /// check-file's work: the digest of each block of the range (one block when `blockSize` is 0),
+    /// concatenated. The reply must fit in one packet, which bounds the number of blocks.
+    static func checkFile(
+        _ file: any SFTPFileHandle, hashing: SFTPContentHashing, algorithm: (name: String, digestLength: Int),
+        start: UInt64, length: UInt64, blockSize: UInt32
+    ) throws(SFTPError) -> [UInt8] {
+        let size = try file.attributes().size ?? 0
+        let end = length == 0 ? size : min(size, start &+ length)
+        let block = blockSize == 0 ? (start < end ? end - start : 1) : UInt64(blockSize)
+        let blocks = start < end ? (end - start + block - 1) / block : 1
+        guard blocks * UInt64(algorithm.digestLength) <= UInt64(SFTPLimits.maximumPacketLength - 1024) else {
+            throw SFTPError(.invalidParameter, "check-file: \(blocks) blocks do not fit in one reply; use a larger block size")
+        }
+        func hasher() throws(SFTPError) -> any SFTPContentHasher {
+            guard let hasher = hashing.make(algorithm.name) else { throw SFTPError(.failure, "no \(algorithm.name) digest") }
+            return hasher
+        }
+        // An empty range has one digest, of nothing, when asked for as a whole.
+        guard start < end else { return blockSize == 0 ? try hasher().finish() : [] }
+        var digests: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: SFTPServerExtensions.copyChunk)
+        var blockStart = start
+        while blockStart < end {
+            let digest = try hasher()
+            let blockEnd = min(end, blockStart + block)
+            var offset = blockStart
+            while offset < blockEnd {
+                let want = Int(min(UInt64(buffer.count), blockEnd - offset))
+                var outcome: Result<Int, SFTPError> = .success(0)
+                buffer.withUnsafeMutableBytes { raw in
+                    outcome = Result { () throws(SFTPError) in
+                        try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]))
+                    }
+                }
+                let count = try outcome.get()
+                guard count > 0 else { break }
+                buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                offset += UInt64(count)
+            }
+            digests += digest.finish()
+            blockStart = blockEnd
+        }
+        return digests
     }
 
     /// copy-data's work: chunks read from one handle and written to the other.
@@ -206,4 +296,10 @@ extension SFTPServerSession {
         ] { writer.writeUInt64(value) }
         return writer.bytes
     }
+}
+
+/// Where check-file reads: an open handle, or a path the operation opens.
+enum SFTPCheckSource: Sendable {
+    case handle(any SFTPFileHandle)
+    case path(String)
 }

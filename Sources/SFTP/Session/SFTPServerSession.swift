@@ -21,12 +21,15 @@ public final class SFTPServerSession {
         public var directoryBatch: Int
         /// The line ending announced to version 4+ clients in the "newline" extension (`ServerEOL`).
         public var newline: String
+        /// Digests for check-file-handle / check-file-name; nil leaves both out.
+        public var hashing: SFTPContentHashing?
 
         public init(maximumVersion: UInt32 = 3, homeDirectory: String = "/", directoryBatch: Int = SFTPLimits.directoryBatch, newline: String = "\n") {
             self.maximumVersion = min(max(maximumVersion, 3), 6)
             self.homeDirectory = homeDirectory.hasPrefix("/") ? homeDirectory : "/" + homeDirectory
             self.directoryBatch = min(max(directoryBatch, 1), SFTPLimits.directoryBatch)
             self.newline = newline
+            self.hashing = nil
         }
     }
 
@@ -100,7 +103,7 @@ public final class SFTPServerSession {
             self.version = chosen
             var writer = SSHWriter()
             writer.writeByte(SFTPPacketType.version)
-            SFTPVersion(version: chosen, extensions: SFTPServerExtensions.advertised(version: chosen, newline: configuration.newline)).write(to: &writer)
+            SFTPVersion(version: chosen, extensions: SFTPServerExtensions.advertised(version: chosen, newline: configuration.newline, checksFiles: configuration.hashing != nil)).write(to: &writer)
             output += SFTPPacketFramer.frame(writer.bytes)
             return
         }

@@ -105,9 +105,10 @@ public final class SFTPServer {
             try? ssh.closeChannel(channelId)
             return
         }
-        let configuration = SFTPServerSession.Configuration(
+        var configuration = SFTPServerSession.Configuration(
             maximumVersion: protocolVersion, homeDirectory: home,
             directoryBatch: connectionSettings[connectionId]?.directoryBatch ?? SFTPLimits.directoryBatch, newline: serverEOL)
+        configuration.hashing = SFTPDigests.hashing
         let session = SFTPChannelSession(
             channelId: channelId, connectionId: connectionId, protocolSession: SFTPServerSession(configuration: configuration),
             fileSystem: fileSystem)

@@ -34,6 +34,8 @@ async def main(port: int, key_file: str) -> None:
                 "/renamed.bin", asyncssh.SFTPAttrs(permissions=0o600), follow_symlinks=False))
             await check("limits", lambda: _limits(sftp))
             await check("realpath", lambda: sftp.realpath("/./data.bin"))
+            await check("check-file-name", lambda: _check_file(sftp, "check-file-name", b"/data.bin", 0))
+            await check("check-file-blocks", lambda: _check_file(sftp, "check-file-name", b"/data.bin", 4096))
     print("done", flush=True)
 
 
@@ -44,6 +46,22 @@ async def _blocks(awaitable):
 
 async def _size(sftp, path):
     return (await sftp.stat(path)).size
+
+
+async def _check_file(sftp, name, path, block_size):
+    # draft-ietf-secsh-filexfer-extensions-00 section 3, sent by hand: asyncssh has no helper.
+    from asyncssh.packet import String, UInt32, UInt64, SSHPacket
+    from asyncssh.sftp import FXP_EXTENDED_REPLY
+    handler = sftp._handler
+    # asyncssh accepts an EXTENDED_REPLY only for the extensions it knows; teach it this one.
+    handler._return_types = {**handler._return_types, name.encode(): FXP_EXTENDED_REPLY}
+    reply = await handler._make_request(
+        name.encode(), String(path), String(b"md5,sha256"), UInt64(0), UInt64(0), UInt32(block_size))
+    packet = SSHPacket(reply) if isinstance(reply, bytes) else reply
+    assert packet.get_string() == b"check-file"
+    algorithm = packet.get_string().decode()
+    digests = packet.get_remaining_payload()
+    return f"{algorithm} {digests.hex()}"
 
 
 async def _limits(sftp):
