@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 import SSHCrypto
-import SSHKit
+@testable import SSHKit
 import Testing
 
 /// TCP forwarding through the class with the real OpenSSH client (RFC 4254 §7): `ssh -L`, `-D`
@@ -24,12 +24,15 @@ import Testing
         var openTargets: [String] = []
     }
 
-    func makeServer(_ record: Record, accept: Bool = true) throws -> SSHServer {
+    /// A server whose `SSHTunnelRequested` handler accepts (or not) and, with `reversePort`, moves
+    /// every reverse tunnel to that port.
+    func makeServer(_ record: Record, accept: Bool = true, reversePort: Int? = nil) throws -> SSHServer {
         try harness.makeServer { server in
             server.onSSHStatus = { if $0.message.hasPrefix("Authenticated") { record.authenticated = true } }
             server.onTunnelRequested = { event in
                 record.requested.append(event)
                 event.accept = accept
+                if event.direction == 1, let reversePort { event.port = reversePort }
             }
             server.onTunnelClosed = { record.closed.append($0) }
             server.onError = { record.errors.append($0) }
@@ -66,13 +69,37 @@ import Testing
         return work.value
     }
 
+    /// The port OpenSSH reports for a `-R 0:…` forward ("Allocated port N for remote forward to
+    /// …", at LogLevel=INFO), once it has printed it.
+    func allocatedPort(_ server: SSHServer, _ client: ChildProcess) throws -> Int? {
+        var allocated: Int?
+        try harness.serve(server, limit: 20) {
+            allocated = client.output.split(whereSeparator: \.isNewline).lazy
+                .compactMap { line -> Int? in
+                    guard line.hasPrefix("Allocated port ") else { return nil }
+                    return Int(line.dropFirst("Allocated port ".count).prefix { $0.isNumber })
+                }.first
+            return allocated != nil
+        }
+        return allocated
+    }
+
+    /// A server from ``makeServer(_:accept:reversePort:)`` and `ssh -N -L` from a free local port
+    /// to `host`:`port` through it, authenticated.
+    func startLocalForward(
+        _ record: Record, to host: String = "127.0.0.1", port: Int, accept: Bool = true, output: String
+    ) throws -> (server: SSHServer, client: ChildProcess, localPort: Int) {
+        let server = try makeServer(record, accept: accept)
+        let localPort = try freeLoopbackPort()
+        let client = try startClient(
+            server, record, ["-o", "ExitOnForwardFailure=yes", "-L", "\(localPort):\(host):\(port)"], output: output)
+        return (server, client, localPort)
+    }
+
     @Test func localForwardCarriesDataBothWays() throws {
         let echo = try EchoService()
         let record = Record()
-        let server = try makeServer(record)
-        let localPort = try freeLoopbackPort()
-        let client = try startClient(
-            server, record, ["-o", "ExitOnForwardFailure=yes", "-L", "\(localPort):127.0.0.1:\(echo.port)"], output: "L.out")
+        let (server, client, localPort) = try startLocalForward(record, port: echo.port, output: "L.out")
         defer { client.terminate() }
         let payload = randomBytes(3 << 20)
         let work = exchangeInBackground(port: localPort, payload)
@@ -112,17 +139,7 @@ import Testing
             server, record, ["-o", "LogLevel=INFO", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:\(echo.port)"],
             output: "R.out")
         defer { client.terminate() }
-        // OpenSSH prints "Allocated port N for remote forward to 127.0.0.1:PORT".
-        var allocated: Int?
-        try harness.serve(server, limit: 20) {
-            allocated = client.output.split(whereSeparator: \.isNewline).lazy
-                .compactMap { line -> Int? in
-                    guard line.hasPrefix("Allocated port ") else { return nil }
-                    return Int(line.dropFirst("Allocated port ".count).prefix { $0.isNumber })
-                }.first
-            return allocated != nil
-        }
-        let port = try #require(allocated, "\(client.output)")
+        let port = try #require(try allocatedPort(server, client), "\(client.output)")
         #expect(record.requested.map(\.direction) == [1])
         #expect(record.requested.first?.port == 0)
         let payload = randomBytes(2 << 20)
@@ -135,9 +152,8 @@ import Testing
     @Test func refusedTunnelClosesTheClientsConnection() throws {
         let echo = try EchoService()
         let record = Record()
-        let server = try makeServer(record, accept: false)
-        let localPort = try freeLoopbackPort()
-        let client = try startClient(server, record, ["-L", "\(localPort):127.0.0.1:\(echo.port)"], output: "refused.out")
+        let (server, client, localPort) = try startLocalForward(
+            record, port: echo.port, accept: false, output: "refused.out")
         defer { client.terminate() }
         let work = exchangeInBackground(port: localPort, [1, 2, 3], failed: [1])
         let echoed = try serve(server, work)
@@ -148,10 +164,8 @@ import Testing
 
     @Test func unreachableTargetIsError1201() throws {
         let record = Record()
-        let server = try makeServer(record)
-        let localPort = try freeLoopbackPort()
         let closedPort = try freeLoopbackPort()
-        let client = try startClient(server, record, ["-L", "\(localPort):127.0.0.1:\(closedPort)"], output: "closed.out")
+        let (server, client, localPort) = try startLocalForward(record, port: closedPort, output: "closed.out")
         defer { client.terminate() }
         let work = exchangeInBackground(port: localPort, [1, 2, 3], failed: [1])
         let echoed = try serve(server, work)
@@ -164,9 +178,8 @@ import Testing
     @Test func localForwardToAHostName() throws {
         let echo = try EchoService()
         let record = Record()
-        let server = try makeServer(record)
-        let localPort = try freeLoopbackPort()
-        let client = try startClient(server, record, ["-L", "\(localPort):localhost:\(echo.port)"], output: "name.out")
+        let (server, client, localPort) = try startLocalForward(
+            record, to: "localhost", port: echo.port, output: "name.out")
         defer { client.terminate() }
         let work = exchangeInBackground(port: localPort, Array("through a name".utf8))
         let echoed = try serve(server, work)
@@ -174,29 +187,126 @@ import Testing
         #expect(record.requested.first?.address == "localhost")
     }
 
-    /// `ssh -O cancel -R` through a connection-sharing master: cancel-tcpip-forward closes the
-    /// listener and fires SSHTunnelClosed with the forward's address and port.
-    @Test func cancelledRemoteForwardStopsListening() throws {
+    /// `ssh -O cancel -R P:…` through a connection-sharing master: cancel-tcpip-forward closes the
+    /// listener and fires SSHTunnelClosed with the forward's address and the port listened on.
+    /// With `moved`, the handler moved the forward to another port: the client knows only P, so
+    /// the forwarded-tcpip channels must name P (OpenSSH refuses them as unknown otherwise) and
+    /// its cancel for P must end the moved listener.
+    @Test(arguments: [false, true]) func cancelledRemoteForwardStopsListening(moved: Bool) throws {
         let echo = try EchoService()
         let record = Record()
-        let server = try makeServer(record)
-        let port = try freeLoopbackPort()
+        let asked = try freeLoopbackPort()
+        let listening = moved ? try freeLoopbackPort() : asked
+        let server = try makeServer(record, reversePort: moved ? listening : nil)
         let control = harness.directory.appendingPathComponent("mux")
-        let spec = "\(port):127.0.0.1:\(echo.port)"
+        let spec = "\(asked):127.0.0.1:\(echo.port)"
         let master = try startClient(
             server, record, ["-M", "-S", control.path, "-o", "ExitOnForwardFailure=yes", "-R", spec], output: "master.out")
         defer { master.terminate() }
-        let before = exchangeInBackground(port: port, Array("before".utf8))
-        #expect(try serve(server, before) == Array("before".utf8))
+        let before = exchangeInBackground(port: listening, Array("before".utf8))
+        #expect(try serve(server, before, limit: 30) == Array("before".utf8), "\(master.output)")
         let cancel = try ChildProcess(
             "/usr/bin/ssh", ["-S", control.path, "-O", "cancel", "-R", spec, "demo@127.0.0.1"],
             outputFile: harness.directory.appendingPathComponent("cancel.out"))
         try harness.serve(server, limit: 20) { cancel.exitStatusIfExited() != nil && !record.closed.isEmpty }
         #expect(cancel.wait(limit: 5) == 0, "\(cancel.output)")
-        #expect(record.closed.count == 1)
-        #expect(record.closed.first?.port == port)
+        #expect(record.closed.map(\.port) == [listening])
         #expect(record.closed.first?.address == record.requested.first?.address)
         // Nothing listens there any more.
-        #expect(connectLoopback(port: port, until: Date().addingTimeInterval(0.3)) == nil)
+        #expect(connectLoopback(port: listening, until: Date().addingTimeInterval(0.3)) == nil)
     }
+
+    /// The handler picks the port of a `-R 0:…` forward: REQUEST_SUCCESS carries that port, since
+    /// the client asked for port 0 (RFC 4254 §7.1), and connections to it reach the client.
+    @Test func remoteForwardOnThePortTheHandlerPicks() throws {
+        let echo = try EchoService()
+        let record = Record()
+        let picked = try freeLoopbackPort()
+        let server = try makeServer(record, reversePort: picked)
+        let client = try startClient(
+            server, record, ["-o", "LogLevel=INFO", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:\(echo.port)"],
+            output: "picked.out")
+        defer { client.terminate() }
+        #expect(try allocatedPort(server, client) == picked, "\(client.output)")
+        let work = exchangeInBackground(port: picked, Array("picked".utf8))
+        #expect(try serve(server, work) == Array("picked".utf8))
+    }
+
+    /// The largest storage any tunnel of `server` holds for bytes on their way to its socket.
+    func largestSocketBuffer(_ server: SSHServer) -> Int {
+        server.connections.values.flatMap { $0.tunnels.sockets.values }.map(\.toSocket.storedByteCount).max() ?? 0
+    }
+
+    /// A target slower than the client: the channel window holds the client back, and what the
+    /// class keeps for the socket stays within that window (and one partly written chunk) however
+    /// much flows through (RFC 4254 §5.2), while every byte still arrives.
+    @Test func slowTargetHoldsTheClientBack() throws {
+        let target = try EchoService { fd in
+            // A fixed, small receive buffer: the kernel cannot absorb the payload for the target.
+            var size: Int32 = 32 * 1024
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard count > 0, sendAll(fd, buffer[0..<count]) else { return }
+                usleep(4_000)
+            }
+        }
+        let record = Record()
+        let (server, client, localPort) = try startLocalForward(record, port: target.port, output: "slow.out")
+        defer { client.terminate() }
+        let payload = randomBytes(12 << 20)
+        let work = exchangeInBackground(port: localPort, payload)
+        var largest = 0
+        try harness.serve(server, limit: 120) {
+            largest = max(largest, largestSocketBuffer(server))
+            return work.value != nil
+        }
+        #expect(work.value.map { sameBytes($0, payload) } == true)
+        #expect(largest > 0)
+        #expect(largest <= TunnelLimits.channelWindow + 2 * TunnelBuffer.chunkSize, "\(largest) bytes held for one socket")
+    }
+
+    /// A target that resets its connection while the client is still sending: one Error 1202,
+    /// the channel closes, and what the client sends meanwhile is dropped, not written again.
+    @Test func targetResetIsOneError1202() throws {
+        let target = try EchoService { fd in
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            // SO_LINGER with a zero timeout: close sends RST instead of FIN.
+            var option = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        }
+        let record = Record()
+        let (server, client, localPort) = try startLocalForward(record, port: target.port, output: "reset.out")
+        defer { client.terminate() }
+        let payload = randomBytes(4 << 20)
+        let work = Background<Int> {
+            guard let fd = connectLoopback(port: localPort, until: Date().addingTimeInterval(20)) else { return -1 }
+            defer { close(fd) }
+            Thread.detachNewThread { _ = sendAll(fd, payload[...]) }
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var total = 0
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard count > 0 else { return total }
+                total += count
+            }
+        }
+        try harness.serve(server, limit: 60) { work.value != nil && !record.closed.isEmpty }
+        #expect(work.value != nil)
+        #expect(record.closed.count == 1)
+        #expect(record.errors.map(\.errorCode) == [SSHServerError.forwardDataFailed], "\(record.errors)")
+    }
+}
+
+/// Sends every byte with `MSG_NOSIGNAL` (a peer that went away gives false, never `SIGPIPE`).
+func sendAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+    var offset = bytes.startIndex
+    while offset < bytes.endIndex {
+        let sent = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent > 0 else { return false }
+        offset += sent
+    }
+    return true
 }

@@ -7,12 +7,13 @@ import Glibc
 /// keep serving the SSH server with `doEvents()`.
 
 /// An echo service on 127.0.0.1 and a kernel-chosen port: every connection gets back what it
-/// sends, until it shuts down its side. Ends when released.
+/// sends, until it shuts down its side; or, with `serve`, each connection is handed to it on its
+/// own thread and closed when it returns. Ends when released.
 final class EchoService: @unchecked Sendable {
     let port: Int
     private let listener: Int32
 
-    init() throws {
+    init(serve: @escaping @Sendable (Int32) -> Void = EchoService.echo) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -34,19 +35,21 @@ final class EchoService: @unchecked Sendable {
             while true {
                 let fd = accept(listener, nil, nil)
                 guard fd >= 0 else { return }
-                Thread.detachNewThread { Self.echo(fd) }
+                Thread.detachNewThread {
+                    serve(fd)
+                    close(fd)
+                }
             }
         }
     }
 
-    private static func echo(_ fd: Int32) {
+    @Sendable static func echo(_ fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             guard count > 0 else { break }
             guard writeAll(fd, buffer[0..<count]) else { break }
         }
-        close(fd)
     }
 
     deinit {

@@ -5,8 +5,9 @@ import SSHWire
 // MARK: - Reverse tunnels: tcpip-forward, cancel-tcpip-forward, forwarded-tcpip (RFC 4254 §7.1, §7.2)
 
 extension SSHServer {
-    /// `tcpip-forward`: `SSHTunnelRequested` (direction 1) decides; on acceptance the class listens
-    /// and answers REQUEST_SUCCESS, with the port it got when the client asked for port 0.
+    /// `tcpip-forward`: `SSHTunnelRequested` (direction 1) decides, and may set the port; on
+    /// acceptance the class listens and answers REQUEST_SUCCESS, carrying the port listened on when
+    /// the client asked for port 0 (RFC 4254 §7.1).
     func startReverseForward(
         _ connection: ServerConnection, _ channels: ChannelMultiplexer, _ request: IncomingGlobalRequest,
         address: String, port: Int
@@ -24,11 +25,11 @@ extension SSHServer {
               let requested = UInt16(exactly: event.port)
         else { return reply(false) }
         do {
-            let forward = try listen(connection, address: address, port: requested)
+            let forward = try listen(connection, address: address, requestedPort: port, port: requested)
             connection.tunnels.forwards.append(forward)
             log(connection.id, 1, "remote forward listening on \(address.isEmpty ? "*" : address) port \(forward.boundPort)", type: "Tunnel")
             var writer = SSHWriter()
-            if requested == 0 { writer.writeUInt32(UInt32(forward.boundPort)) }
+            if port == 0 { writer.writeUInt32(UInt32(forward.boundPort)) }
             reply(true, writer.bytes)
         } catch {
             log(connection.id, 1, "remote forward on \(address) port \(event.port) failed: \(error)", type: "Tunnel")
@@ -47,7 +48,9 @@ extension SSHServer {
         }
     }
 
-    private func listen(_ connection: ServerConnection, address: String, port: UInt16) throws -> ReverseForward {
+    private func listen(
+        _ connection: ServerConnection, address: String, requestedPort: Int, port: UInt16
+    ) throws -> ReverseForward {
         var bound: [(fd: Int32, address: SocketAddress)] = []
         var chosenPort = port
         var firstError: (any Error)?
@@ -70,7 +73,7 @@ extension SSHServer {
             }
         }
         guard !bound.isEmpty else { throw firstError ?? ReactorError.invalidAddress(address) }
-        let forward = ReverseForward(bindAddress: address, boundPort: Int(chosenPort))
+        let forward = ReverseForward(bindAddress: address, requestedPort: requestedPort, boundPort: Int(chosenPort))
         for socket in bound {
             do {
                 let registration = try reactor.register(fd: socket.fd, interest: .readable) { [weak self, weak connection, weak forward] _ in
@@ -87,8 +90,9 @@ extension SSHServer {
         return forward
     }
 
-    /// Each connection to a reverse listener becomes a `forwarded-tcpip` channel to the client;
-    /// the socket is read only once the client confirms it.
+    /// Each connection to a reverse listener becomes a `forwarded-tcpip` channel to the client,
+    /// naming the forward as the client knows it (RFC 4254 §7.2); the socket is read only once the
+    /// client confirms it.
     private func acceptForwarded(_ connection: ServerConnection, _ forward: ReverseForward, listener: Int32) {
         guard let channels = connection.channels else { return }
         for _ in 0..<TunnelLimits.acceptsPerTurn {
@@ -107,7 +111,7 @@ extension SSHServer {
             let channel: SSHChannelID
             do {
                 channel = try channels.openChannel(.forwardedTCPIP(
-                    connectedAddress: forward.bindAddress, connectedPort: UInt32(forward.boundPort),
+                    connectedAddress: forward.bindAddress, connectedPort: UInt32(forward.clientPort),
                     originatorAddress: accepted.peer.host, originatorPort: UInt32(accepted.peer.port)))
                 try channels.setManualWindowAdjust(on: channel, windowLimit: TunnelLimits.channelWindow)
             } catch {
@@ -125,17 +129,20 @@ extension SSHServer {
         }
     }
 
-    /// `cancel-tcpip-forward`: stops listening (connections already made go on), answers, and
-    /// fires `SSHTunnelClosed`; a forward that does not exist gets REQUEST_FAILURE.
+    /// `cancel-tcpip-forward` (RFC 4254 §7.1), naming the forward as the client knows it: stops
+    /// listening (connections already made go on), answers, and fires `SSHTunnelClosed` with the
+    /// port listened on; a forward that does not exist gets REQUEST_FAILURE.
     func cancelReverseForward(
         _ connection: ServerConnection, _ channels: ChannelMultiplexer, _ request: IncomingGlobalRequest,
         address: String, port: Int
     ) {
-        let index = connection.tunnels.forwards.firstIndex { $0.bindAddress == address && $0.boundPort == port }
+        let index = connection.tunnels.forwards.firstIndex { $0.bindAddress == address && $0.clientPort == port }
         if let index {
             let forward = connection.tunnels.forwards.remove(at: index)
             closeListeners(forward)
-            onTunnelClosed?(TunnelClosedEvent(connectionId: connection.id, address: address, port: port))
+            let shown = address.isEmpty ? "*" : address
+            log(connection.id, 1, "remote forward on \(shown) port \(forward.boundPort) cancelled", type: "Tunnel")
+            onTunnelClosed?(TunnelClosedEvent(connectionId: connection.id, address: address, port: forward.boundPort))
         }
         if request.wantReply { try? channels.replyToGlobalRequest(request: request.requestNumber, success: index != nil) }
     }

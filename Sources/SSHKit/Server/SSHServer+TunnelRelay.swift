@@ -10,7 +10,7 @@ extension SSHServer {
     func updateInterest(_ connection: ServerConnection, _ tunnel: TunnelSocket) {
         var interest: Interest = []
         switch tunnel.phase {
-        case .resolving, .awaitingChannel: break
+        case .resolving, .awaitingChannel, .broken: break
         case .connecting: interest = .writable
         case .open:
             if !tunnel.socketEnded && tunnel.toChannel.isEmpty { interest.insert(.readable) }
@@ -51,11 +51,15 @@ extension SSHServer {
                 connectTunnel(connection, tunnel, candidates: tunnel.candidates)
             }
         case .open:
-            if readiness.contains(.writable) { writeToSocket(connection, channels, tunnel) }
+            // A hang-up or error comes whatever the interest: while reading is paused, the write
+            // must meet it, or the loop would be woken for it again and again.
+            if readiness.contains(.writable) || (tunnel.hasDataForSocket && !readiness.isDisjoint(with: [.hangup, .error])) {
+                writeToSocket(connection, channels, tunnel)
+            }
             if !readiness.isDisjoint(with: [.readable, .readHangup, .hangup, .error]) {
                 readFromSocket(connection, channels, tunnel)
             }
-        case .resolving, .awaitingChannel:
+        case .resolving, .awaitingChannel, .broken:
             break
         }
         afterTunnelWork(connection)
@@ -64,6 +68,7 @@ extension SSHServer {
     /// Socket → channel: reads while the channel takes everything; a short take keeps the rest
     /// and pauses reading until `readyToSend`.
     private func readFromSocket(_ connection: ServerConnection, _ channels: ChannelMultiplexer, _ tunnel: TunnelSocket) {
+        guard tunnel.phase == .open else { return }
         var reads = 0
         while reads < TunnelLimits.readsPerTurn, tunnel.toChannel.isEmpty, !tunnel.socketEnded {
             reads += 1
@@ -113,15 +118,16 @@ extension SSHServer {
         while tunnel.hasDataForSocket {
             let result: TransferResult
             do {
-                result = try tunnel.toSocket.withUnsafeBytes { raw in
-                    try TCPSocket.write(tunnel.fd, UnsafeRawBufferPointer(rebasing: raw[tunnel.toSocketOffset...]))
-                }
+                result = try tunnel.toSocket.withNextBytes { try TCPSocket.write(tunnel.fd, $0) }
             } catch {
                 return breakTunnel(connection, channels, tunnel, "write: \(error)")
             }
             switch result {
+            case .bytes(0):
+                updateInterest(connection, tunnel)
+                return
             case .bytes(let count):
-                tunnel.toSocketOffset += count
+                tunnel.toSocket.markWritten(count)
                 try? channels.consume(count, on: tunnel.channel)
             case .wouldBlock:
                 updateInterest(connection, tunnel)
@@ -130,8 +136,6 @@ extension SSHServer {
                 return breakTunnel(connection, channels, tunnel, "the target closed its side")
             }
         }
-        tunnel.toSocket.removeAll(keepingCapacity: true)
-        tunnel.toSocketOffset = 0
         if tunnel.channelEnded && !tunnel.shutDownWriting {
             tunnel.shutDownWriting = true
             try? TCPSocket.shutdownWrite(tunnel.fd)
@@ -147,18 +151,18 @@ extension SSHServer {
         if tunnel.channelEnded && !tunnel.hasDataForSocket { try? channels.close(tunnel.channel) }
     }
 
-    /// A socket error: the channel closes (its `SSHChannelClosed` ends the tunnel) and `Error`
-    /// 1202 fires.
+    /// A socket error: `Error` 1202 fires once, the socket is closed, and the channel closes (its
+    /// `SSHChannelClosed` ends the tunnel); data the client sends until then is dropped.
     private func breakTunnel(_ connection: ServerConnection, _ channels: ChannelMultiplexer, _ tunnel: TunnelSocket, _ why: String) {
         let description = "tunnel to \(tunnel.address) port \(tunnel.port): \(why)"
         log(connection.id, 2, description, type: "Tunnel")
         onError?(ErrorEvent(connectionId: connection.id, errorCode: SSHServerError.forwardDataFailed, description: description))
-        tunnel.toSocket = []
-        tunnel.toSocketOffset = 0
+        tunnel.phase = .broken
+        tunnel.toSocket.removeAll()
         tunnel.toChannel = []
         tunnel.socketEnded = true
         tunnel.channelEnded = true
-        setInterest(connection, tunnel, [])
+        releaseSocket(tunnel)
         try? channels.close(tunnel.channel)
     }
 

@@ -42,7 +42,9 @@ extension SSHServer {
             forget(connection, channel)
         case .data(let channel, let bytes), .extendedData(let channel, _, let bytes):
             guard let tunnel = tunnels.sockets[channel] else { return false }
-            tunnel.toSocket.append(contentsOf: bytes)
+            // Held within the channel's window (TunnelLimits.channelWindow); dropped once broken.
+            guard tunnel.phase == .open, !tunnel.channelEnded else { return true }
+            tunnel.toSocket.append(bytes)
             writeToSocket(connection, channels, tunnel)
         case .eof(let channel):
             guard let tunnel = tunnels.sockets[channel] else { return false }
