@@ -145,9 +145,14 @@ extension SSHServer {
     }
 
     /// EOF to the client once the socket ended and its last bytes went; CLOSE once both sides ended.
+    /// EOF is asked for once, whether or not the channel's queue has room (it goes out after the
+    /// queued data, RFC 4254 §5.3); nothing else would come to ask again.
     private func finishIfDone(_ connection: ServerConnection, _ channels: ChannelMultiplexer, _ tunnel: TunnelSocket) {
         guard tunnel.socketEnded, tunnel.toChannel.isEmpty else { return }
-        if channels.canSend(on: tunnel.channel) { try? channels.sendEOF(tunnel.channel) }
+        if !tunnel.sentEOF, tunnel.phase == .open {
+            tunnel.sentEOF = true
+            try? channels.sendEOF(tunnel.channel)
+        }
         if tunnel.channelEnded && !tunnel.hasDataForSocket { try? channels.close(tunnel.channel) }
     }
 

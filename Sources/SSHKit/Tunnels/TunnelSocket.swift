@@ -67,6 +67,8 @@ final class TunnelSocket {
     /// The client sent CHANNEL_EOF (we shut down writing once `toSocket` drains).
     var channelEnded = false
     var shutDownWriting = false
+    /// CHANNEL_EOF was asked for (after the socket's end of file).
+    var sentEOF = false
 
     init(channel: SSHChannelID, channelId: Int, direction: Int, address: String, port: Int, phase: Phase) {
         self.channel = channel
