@@ -179,6 +179,25 @@ public final class SFTPServerSession {
         }
     }
 
+    /// Gives an open handle the name `newKey` (the SFTPServer class's FileOpen `Handle`): 1 to
+    /// ``SFTPLimits/maximumHandleLength`` bytes, not in use. Returns whether it was renamed.
+    public func renameHandle(_ key: [UInt8], to newKey: [UInt8]) -> Bool {
+        guard key != newKey, (1...SFTPLimits.maximumHandleLength).contains(newKey.count), handles[newKey] == nil,
+              let handle = handles.removeValue(forKey: key)
+        else { return false }
+        handles[newKey] = handle
+        return true
+    }
+
+    /// Lists `entries` instead of what the directory behind `key` holds (the SFTPServer class's
+    /// SetFileList). The directory handle it replaces is returned for the owner to close off the
+    /// event loop; nil when `key` is not an open directory.
+    public func replaceListing(of key: [UInt8], with entries: any SFTPDirectoryHandle) -> (any SFTPDirectoryHandle)? {
+        guard case .directory(let previous, let path)? = handles[key] else { return nil }
+        handles[key] = .directory(entries, path: path)
+        return previous
+    }
+
     private func register(_ handle: OpenHandle) -> SFTPResponse? {
         guard handles.count < SFTPLimits.maximumOpenHandles else { return nil }
         let key = Array(String(nextHandle).utf8)

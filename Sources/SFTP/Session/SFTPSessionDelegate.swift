@@ -25,6 +25,21 @@ public struct SFTPRequestContext: Sendable {
     public let attributes: SFTPFileAttributes
     /// WRITE's data.
     public let data: ArraySlice<UInt8>
+
+    public init(
+        kind: Kind, path: String, newPath: String = "", handle: [UInt8] = [], offset: UInt64 = 0, length: UInt32 = 0,
+        flags: UInt32 = 0, attributes: SFTPFileAttributes = SFTPFileAttributes(), data: ArraySlice<UInt8> = []
+    ) {
+        self.kind = kind
+        self.path = path
+        self.newPath = newPath
+        self.handle = handle
+        self.offset = offset
+        self.length = length
+        self.flags = flags
+        self.attributes = attributes
+        self.data = data
+    }
 }
 
 /// The owner's say before and after requests run, on the owner's thread.

@@ -16,8 +16,10 @@ public struct SFTPFileEvent: Sendable {
     public let path: String
     /// FileRename: the new path.
     public let newPath: String
-    /// FileRead, FileWrite, FileClose: the handle as the client knows it.
-    public let handle: String
+    /// FileRead, FileWrite, FileClose: the handle as the client knows it. FileOpen (after, on
+    /// success): the handle the class made — an incrementing number — which the handler may
+    /// replace with its own identifier of 1 to 256 bytes, not in use on the session.
+    public var handle: String
     public let fileOffset: Int64
     /// FileRead: the most bytes asked for.
     public let length: Int
@@ -31,8 +33,10 @@ public struct SFTPFileEvent: Sendable {
     public var attributes: SFTPFileAttributes
     /// ResolvePath: the canonical path.
     public var realPath: String
-    /// FileWrite: the bytes (the seeds' `FileData`).
-    public let fileData: [UInt8]
+    /// FileWrite: the bytes (the seeds' `FileData`). FileRead: the bytes read, which the handler
+    /// may replace — without `RootDirectory` it supplies them; at most the `length` asked for is
+    /// sent, and empty data with status 0 is end of file.
+    public var fileData: [UInt8]
 
     /// `FileSize`, `FilePermissions`, `FileMTime` (milliseconds since 1970) as the seeds name them.
     public var fileSize: Int64 { Int64(clamping: attributes.size ?? 0) }

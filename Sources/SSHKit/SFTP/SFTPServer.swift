@@ -10,10 +10,15 @@ import SSHWire
 /// set its `onUserAuthRequest`, and so on); the channel events belong to this class. File-system
 /// work runs on a worker thread, one request at a time per session, so a slow disk never stalls
 /// `doEvents()`; replies go out in request order.
+///
+/// Without `RootDirectory` the class touches no file: the events answer every request (FileRead
+/// supplies `fileData`, DirList calls `setFileList`, GetAttributes fills the attributes, …) on
+/// the `doEvents()` thread, and a request whose event has no handler is answered
+/// SSH_FX_OP_UNSUPPORTED.
 public final class SFTPServer {
     /// The SSH server underneath: settings, host keys, authentication, connection events.
     public let ssh: SSHServer
-    /// `RootDirectory`: the directory served as "/"; sessions are refused while it is empty.
+    /// `RootDirectory`: the directory served as "/"; empty, the events answer every request.
     public var rootDirectory = ""
     /// `ProtocolVersion`: the highest SFTP version offered (3 to 6).
     public var protocolVersion: UInt32 = 3
@@ -26,6 +31,8 @@ public final class SFTPServer {
     /// `ServerEOL`: the line ending announced to version 4+ clients ("newline"); LF by default.
     public var serverEOL = "\n"
     var connectionSettings: [Int: SFTPConnectionSettings] = [:]
+    /// What SetFileList gave during a DirList event, by connection, until the event returns.
+    var fileLists: [Int: [String]] = [:]
 
     // MARK: Events (client-and-SFTP digest §B3.4)
 
@@ -61,7 +68,7 @@ public final class SFTPServer {
         ssh.onChannelRequest = { [unowned self] request in
             switch request.payload {
             case .subsystem(let name):
-                request.success = name == "sftp" && !rootDirectory.isEmpty && sessions[request.channelId] == nil
+                request.success = name == "sftp" && sessions[request.channelId] == nil
             case .env:
                 request.success = false
             default:
@@ -99,7 +106,7 @@ public final class SFTPServer {
         let home = ssh.connections[connectionId]?.homeDirectory ?? homeDirectory
         let fileSystem: any SFTPFileSystem
         do {
-            fileSystem = try self.fileSystem(for: connectionId, home: home)
+            fileSystem = rootDirectory.isEmpty ? SFTPEventFileSystem() : try self.fileSystem(for: connectionId, home: home)
         } catch {
             ssh.log(connectionId, 1, "sftp: cannot serve \(rootDirectory): \(error)", type: "SFTP")
             try? ssh.closeChannel(channelId)
@@ -108,7 +115,7 @@ public final class SFTPServer {
         var configuration = SFTPServerSession.Configuration(
             maximumVersion: protocolVersion, homeDirectory: home,
             directoryBatch: connectionSettings[connectionId]?.directoryBatch ?? SFTPLimits.directoryBatch, newline: serverEOL)
-        configuration.hashing = SFTPDigests.hashing
+        configuration.hashing = rootDirectory.isEmpty ? nil : SFTPDigests.hashing
         let session = SFTPChannelSession(
             channelId: channelId, connectionId: connectionId, protocolSession: SFTPServerSession(configuration: configuration),
             fileSystem: fileSystem)
@@ -136,32 +143,44 @@ public final class SFTPServer {
     }
 
     /// Runs the session's next operation on the worker thread; its completion runs the next.
+    /// Without RootDirectory the operations only carry the events' answers: they run here.
     private func runNext(_ session: SFTPChannelSession) {
-        guard !session.running, !session.closed, let operation = session.protocolSession.nextOperation() else {
-            finishIfDone(session)
+        while !session.running, !session.closed, let operation = session.protocolSession.nextOperation() {
+            guard !session.answeredByEvents else {
+                guard complete(session, operation, operation.run(on: session.fileSystem)) else { return }
+                continue
+            }
+            session.running = true
+            let fileSystem = session.fileSystem
+            do {
+                try ssh.blockingPool().run({ operation.run(on: fileSystem) }, on: ssh.reactor) { [weak self, weak session] result in
+                    guard let self, let session else { return }
+                    session.running = false
+                    guard !session.closed, self.complete(session, operation, result) else { return }
+                    self.runNext(session)
+                    self.sendOutput(session)
+                }
+            } catch {
+                session.running = false
+                fail(session, "worker: \(error)")
+            }
             return
         }
-        session.running = true
-        let fileSystem = session.fileSystem
-        do {
-            try ssh.blockingPool().run({ operation.run(on: fileSystem) }, on: ssh.reactor) { [weak self, weak session] result in
-                guard let self, let session else { return }
-                session.running = false
-                guard !session.closed else { return }
-                let before = session.protocolSession.bufferedInputCount
-                do throws(SFTPSessionError) {
-                    try session.protocolSession.complete(operation, result)
-                } catch {
-                    return self.fail(session, error.description)
-                }
-                self.consume(session, before - session.protocolSession.bufferedInputCount)
-                self.runNext(session)
-                self.sendOutput(session)
-            }
+        finishIfDone(session)
+    }
+
+    /// Hands an operation's result to the session and reopens the window by what it decoded;
+    /// false when the session had to end.
+    private func complete(_ session: SFTPChannelSession, _ operation: SFTPOperation, _ result: SFTPOperationResult) -> Bool {
+        let before = session.protocolSession.bufferedInputCount
+        do throws(SFTPSessionError) {
+            try session.protocolSession.complete(operation, result)
         } catch {
-            session.running = false
-            fail(session, "worker: \(error)")
+            fail(session, error.description)
+            return false
         }
+        consume(session, before - session.protocolSession.bufferedInputCount)
+        return true
     }
 
     private func consume(_ session: SFTPChannelSession, _ count: Int) {
@@ -216,6 +235,8 @@ final class SFTPChannelSession {
     weak var server: SFTPServer?
     let protocolSession: SFTPServerSession
     let fileSystem: any SFTPFileSystem
+    /// No RootDirectory: the file events answer, on the event loop.
+    var answeredByEvents: Bool { fileSystem is SFTPEventFileSystem }
     var running = false
     var clientEnded = false
     var finished = false
