@@ -2,22 +2,30 @@
 ///
 /// Every read either returns a value and advances past exactly its bytes, or throws
 /// ``SSHWireError`` and leaves ``offset`` where it was. A decoder finishes with ``expectEnd()``.
+///
+/// ``offset`` and the ranges it returns are indices of ``bytes``: for a reader over an array they
+/// count from 0, for one over a slice they are the slice's own (its base array's) indices.
 public struct SSHReader: Sendable {
-    public let bytes: [UInt8]
+    public let bytes: ArraySlice<UInt8>
     public private(set) var offset: Int
     private let end: Int
 
     public init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-        self.offset = 0
-        self.end = bytes.count
+        self.init(bytes[...])
     }
 
     /// A reader over `bytes[range]`.
     public init(_ bytes: [UInt8], range: Range<Int>) {
-        self.bytes = bytes
+        self.bytes = bytes[...]
         self.offset = max(0, min(range.lowerBound, bytes.count))
         self.end = max(self.offset, min(range.upperBound, bytes.count))
+    }
+
+    /// A reader over a slice, without copying it.
+    public init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        self.offset = bytes.startIndex
+        self.end = bytes.endIndex
     }
 
     /// Bytes not yet read.

@@ -45,13 +45,14 @@ extension SFTPServerSession {
         case .read(let read):
             guard case .file(let file, _)? = handles[read.handle] else { return fail(SFTPError(.invalidHandle)) }
             let length = Int(min(read.length, UInt32(SFTPLimits.maximumReadWriteLength)))
+            guard length > 0 else { return fill(sequence, .data([])) }
+            let id = requestId(sequence)
             run { _ throws(SFTPError) in
-                var buffer = [UInt8](repeating: 0, count: length)
-                var outcome: Result<Int, SFTPError> = .success(0)
-                buffer.withUnsafeMutableBytes { raw in outcome = Result { () throws(SFTPError) in try file.read(at: read.offset, into: raw) } }
-                let count = try outcome.get()
-                guard count > 0 || length == 0 else { return .response(.status(.eof, message: SFTPStatusCode.eof.message)) }
-                return .response(.data(buffer[0..<count]))
+                // The file is read straight into the reply packet.
+                guard let packet = try SFTPDataPacket.read(id: id, capacity: length, { buffer throws(SFTPError) in
+                    try file.read(at: read.offset, into: buffer)
+                }) else { return .response(.status(.eof, message: SFTPStatusCode.eof.message)) }
+                return .response(.dataPacket(packet))
             }
         case .write(let write):
             guard case .file(let file, _)? = handles[write.handle] else { return fail(SFTPError(.invalidHandle)) }

@@ -55,7 +55,11 @@ public final class SFTPServerSession {
     private var operationIndex = 0
     var handles: [[UInt8]: OpenHandle] = [:]
     private var nextHandle: UInt64 = 1
+    /// Replies not yet taken: whole chunks, then the small replies gathered in `output`.
+    private var chunks: [ArraySlice<UInt8>] = []
     private var output: [UInt8] = []
+    /// Replies up to this size are gathered into one buffer; larger read data goes out by itself.
+    static let smallReply = 4096
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -79,9 +83,16 @@ public final class SFTPServerSession {
         try processPackets()
     }
 
+    /// Takes a chunk from the channel without copying it: a request that lies within one chunk
+    /// is decoded, and a WRITE's data written, from the chunk itself.
+    public func receive(_ chunk: ArraySlice<UInt8>) throws(SFTPSessionError) {
+        framer.append(chunk)
+        try processPackets()
+    }
+
     private func processPackets() throws(SFTPSessionError) {
         while wantsInput {
-            let packet: [UInt8]
+            let packet: ArraySlice<UInt8>
             do {
                 guard let next = try framer.nextPacket() else { return }
                 packet = next
@@ -92,7 +103,7 @@ public final class SFTPServerSession {
         }
     }
 
-    private func handle(_ packet: [UInt8]) throws(SFTPSessionError) {
+    private func handle(_ packet: ArraySlice<UInt8>) throws(SFTPSessionError) {
         guard let version else {
             var reader = SSHReader(packet)
             guard (try? reader.readByte()) == SFTPPacketType.initialize, let message = try? SFTPInit(from: &reader) else {
@@ -208,11 +219,23 @@ public final class SFTPServerSession {
 
     // MARK: - Output
 
+    /// The id of the request in reply slot `sequence`.
+    func requestId(_ sequence: Int) -> UInt32 {
+        let index = sequence - firstSlot
+        return slots.indices.contains(index) ? slots[index].id : 0
+    }
+
     private func flushReplies() {
         guard let version else { return }
         var done = 0
         while done < slots.count, let response = slots[done].response {
-            output += SFTPPacketFramer.frame(response.encoded(id: slots[done].id, version: version))
+            if case .dataPacket(let packet) = response, packet.bytes.count > Self.smallReply {
+                // Read data leaves in the buffer it was read into.
+                if !output.isEmpty { chunks.append(takeSmall()) }
+                chunks.append(packet.bytes[...])
+            } else {
+                output += SFTPPacketFramer.frame(response.encoded(id: slots[done].id, version: version))
+            }
             done += 1
         }
         if done > 0 {
@@ -221,14 +244,27 @@ public final class SFTPServerSession {
         }
     }
 
-    /// The reply bytes to send, in order.
-    public func takeOutput() -> [UInt8] {
+    private func takeSmall() -> ArraySlice<UInt8> {
         var taken: [UInt8] = []
         swap(&taken, &output)
+        return taken[...]
+    }
+
+    /// The reply bytes to send, in order, as the chunks they are held in: read data is not copied
+    /// into one buffer with the rest.
+    public func takeOutputChunks() -> [ArraySlice<UInt8>] {
+        if !output.isEmpty { chunks.append(takeSmall()) }
+        var taken: [ArraySlice<UInt8>] = []
+        swap(&taken, &chunks)
         return taken
     }
 
-    public var hasOutput: Bool { !output.isEmpty }
+    /// The reply bytes to send, in order, in one array.
+    public func takeOutput() -> [UInt8] {
+        Array(takeOutputChunks().joined())
+    }
+
+    public var hasOutput: Bool { !output.isEmpty || !chunks.isEmpty }
 
     /// When the channel closes: an operation that closes every handle still open (OpenSSH's
     /// sftp-server does the same at end of session), or nil when none is.

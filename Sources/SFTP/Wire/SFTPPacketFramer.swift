@@ -1,37 +1,83 @@
 /// Splits the byte stream of an SFTP channel into packets: uint32 length, then that many bytes
-/// (draft-02 §3). Holds at most one partial packet.
+/// (draft-02 §3).
+///
+/// Received chunks are kept as they came, not copied: a packet that lies within one chunk is
+/// returned as a slice of it, and only one that spans chunks is gathered into an array of its own.
 public struct SFTPPacketFramer: Sendable {
-    private var buffer: [UInt8] = []
-    private var start = 0
+    private var chunks: [ArraySlice<UInt8>] = []
+    private var first = 0
 
     public init() {}
 
     /// Bytes received and not yet returned as packets.
-    public var bufferedCount: Int { buffer.count - start }
+    public private(set) var bufferedCount = 0
+
+    public mutating func append(_ chunk: ArraySlice<UInt8>) {
+        guard !chunk.isEmpty else { return }
+        if first > 0, first * 2 >= chunks.count {
+            chunks.removeFirst(first)
+            first = 0
+        }
+        chunks.append(chunk)
+        bufferedCount += chunk.count
+    }
+
+    public mutating func append(_ bytes: [UInt8]) { append(bytes[...]) }
 
     public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
+        append(ArraySlice(bytes))
     }
 
     /// The next complete packet's payload, nil when more bytes are needed. Throws when a length
     /// exceeds ``SFTPLimits/maximumPacketLength`` or is zero: the stream cannot be resynchronised
     /// and the session must end.
-    public mutating func nextPacket() throws(SFTPFramingError) -> [UInt8]? {
-        guard buffer.count - start >= 4 else { return nil }
-        let length = Int(buffer[start]) << 24 | Int(buffer[start + 1]) << 16 | Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
-        guard length > 0, length <= SFTPLimits.maximumPacketLength else { throw SFTPFramingError(length: length) }
-        guard buffer.count - start - 4 >= length else { return nil }
-        let packet = Array(buffer[(start + 4)..<(start + 4 + length)])
-        start += 4 + length
-        if start > 1 << 20 {
-            buffer.removeFirst(start)
-            start = 0
+    public mutating func nextPacket() throws(SFTPFramingError) -> ArraySlice<UInt8>? {
+        guard bufferedCount >= 4 else { return nil }
+        var length = 0
+        var counted = 0
+        for chunk in chunks[first...] {
+            for byte in chunk.prefix(4 - counted) { length = length << 8 | Int(byte) }
+            counted += min(chunk.count, 4 - counted)
+            if counted == 4 { break }
         }
-        return packet
+        guard length > 0, length <= SFTPLimits.maximumPacketLength else { throw SFTPFramingError(length: length) }
+        guard bufferedCount - 4 >= length else { return nil }
+        bufferedCount -= 4 + length
+        let head = chunks[first]
+        if head.count >= 4 + length {
+            let packet = head[(head.startIndex + 4)..<(head.startIndex + 4 + length)]
+            drop(4 + length)
+            return packet
+        }
+        drop(4)
+        var packet: [UInt8] = []
+        packet.reserveCapacity(length)
+        while packet.count < length {
+            let chunk = chunks[first]
+            let take = min(chunk.count, length - packet.count)
+            packet.append(contentsOf: chunk.prefix(take))
+            drop(take)
+        }
+        return packet[...]
+    }
+
+    /// Removes `count` bytes from the front (they are all buffered).
+    private mutating func drop(_ count: Int) {
+        var left = count
+        while left > 0 {
+            let chunk = chunks[first]
+            if chunk.count > left {
+                chunks[first] = chunk.dropFirst(left)
+                return
+            }
+            left -= chunk.count
+            chunks[first] = []
+            first += 1
+        }
+        if first == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
+            first = 0
+        }
     }
 
     /// `payload` with its uint32 length in front.

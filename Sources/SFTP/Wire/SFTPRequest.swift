@@ -31,6 +31,11 @@ public enum SFTPRequest: Equatable, Sendable {
     /// the reply can be SSH_FX_BAD_MESSAGE). Bytes after a well-formed request are ignored, as
     /// OpenSSH's sftp-server does (DESIGN §3).
     public static func decode(_ payload: [UInt8], version: UInt32) throws(SFTPDecodeError) -> (id: UInt32, request: SFTPRequest) {
+        try decode(payload[...], version: version)
+    }
+
+    /// Decodes a packet payload held in a slice; a WRITE's data stays a slice of it.
+    public static func decode(_ payload: ArraySlice<UInt8>, version: UInt32) throws(SFTPDecodeError) -> (id: UInt32, request: SFTPRequest) {
         var reader = SSHReader(payload)
         guard let type = try? reader.readByte("type") else { throw SFTPDecodeError(id: nil, reason: "empty packet") }
         guard let id = try? reader.readUInt32("request id") else {

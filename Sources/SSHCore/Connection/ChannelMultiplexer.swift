@@ -28,7 +28,7 @@ public final class ChannelMultiplexer {
     /// Non-nil entries of ``channels``.
     public private(set) var channelCount = 0
 
-    private var outgoing: [[UInt8]] = []
+    private var outgoing: [OutgoingPayload] = []
     private var events: [ConnectionEvent] = []
     private var eventIndex = 0
 
@@ -51,7 +51,13 @@ public final class ChannelMultiplexer {
 
     /// Every payload to send now, in order; pass each to ``SSHTransport/send(_:)``.
     public func takeOutgoing() -> [[UInt8]] {
-        var taken: [[UInt8]] = []
+        takeOutgoingPayloads().map(\.joined)
+    }
+
+    /// Every payload to send now, in order, with channel data left in the sender's buffers; pass
+    /// each to ``SSHTransport/send(_:)-(OutgoingPayload)``.
+    public func takeOutgoingPayloads() -> [OutgoingPayload] {
+        var taken: [OutgoingPayload] = []
         swap(&taken, &outgoing)
         return taken
     }
@@ -76,9 +82,9 @@ public final class ChannelMultiplexer {
 
     func emit(_ event: ConnectionEvent) { events.append(event) }
 
-    func enqueue(_ message: some SSHMessageCodable) { outgoing.append(message.encoded()) }
+    func enqueue(_ message: some SSHMessageCodable) { outgoing.append(OutgoingPayload(message.encoded())) }
 
-    func enqueuePayload(_ payload: [UInt8]) { outgoing.append(payload) }
+    func enqueuePayload(_ payload: OutgoingPayload) { outgoing.append(payload) }
 
     // MARK: - Channel table
 
@@ -332,7 +338,7 @@ public final class ChannelMultiplexer {
             let before = channel.queue.count
             let limit = min(channel.sendWindow, channel.sendPacketLimit)
             let remoteID = channel.remoteID
-            var packet: [UInt8] = []
+            var packet = OutgoingPayload([])
             guard channel.queue.withNextChunk(limit: limit, { stream, bytes in
                 packet = Self.dataPayload(remoteID: remoteID, stream: stream, bytes)
             }) else { break }
@@ -354,11 +360,12 @@ public final class ChannelMultiplexer {
         }
     }
 
-    /// CHANNEL_DATA or CHANNEL_EXTENDED_DATA built straight from the caller's bytes: one copy.
+    /// CHANNEL_DATA or CHANNEL_EXTENDED_DATA: the message's fields, and the caller's bytes as
+    /// they are when they are an array slice (copied once otherwise).
     static func dataPayload<Bytes: Collection>(
         remoteID: UInt32, stream: ChannelStream, _ bytes: Bytes
-    ) -> [UInt8] where Bytes.Element == UInt8 {
-        var writer = SSHWriter(capacity: ConnectionLimits.extendedDataHeaderLength + bytes.count)
+    ) -> OutgoingPayload where Bytes.Element == UInt8 {
+        var writer = SSHWriter(capacity: ConnectionLimits.extendedDataHeaderLength)
         switch stream {
         case .standard:
             writer.writeByte(SSHMessageNumber.channelData)
@@ -368,8 +375,8 @@ public final class ChannelMultiplexer {
             writer.writeUInt32(remoteID)
             writer.writeUInt32(code)
         }
-        writer.writeString(bytes)
-        return writer.bytes
+        writer.writeUInt32(UInt32(truncatingIfNeeded: bytes.count))
+        return OutgoingPayload(writer.bytes, body: bytes as? ArraySlice<UInt8> ?? ArraySlice(bytes))
     }
 
     // MARK: - EOF and close (RFC 4254 §5.3)

@@ -24,15 +24,22 @@ struct PacketSender {
 
     /// Frames `payload` with random padding and seals it in place at the end of ``output``.
     mutating func send(_ payload: [UInt8]) throws(TransportError) {
+        try send(payload, [])
+    }
+
+    /// Frames the payload `header` + `body` with random padding and seals it in place at the end
+    /// of ``output``: each byte of the payload is copied once, into the output.
+    mutating func send(_ header: [UInt8], _ body: ArraySlice<UInt8>) throws(TransportError) {
+        let payloadCount = header.count + body.count
         let blockSize = max(8, protection?.blockSize ?? 8)
         let tagLength = protection?.tagLength ?? 0
         let lengthIsAuthenticatedOnly = protection?.lengthIsAuthenticatedOnly ?? false
         // RFC 4253 §6: (packet_length [+ 4]) is a multiple of the block size, padding 4…255 bytes.
-        let unpadded = 1 + payload.count + (lengthIsAuthenticatedOnly ? 0 : 4)
+        let unpadded = 1 + payloadCount + (lengthIsAuthenticatedOnly ? 0 : 4)
         var padding = blockSize - unpadded % blockSize
         if padding < TransportLimits.minimumPadding { padding += blockSize }
-        while 4 + 1 + payload.count + padding < TransportLimits.minimumPacketSize { padding += blockSize }
-        let packetLength = 1 + payload.count + padding
+        while 4 + 1 + payloadCount + padding < TransportLimits.minimumPacketSize { padding += blockSize }
+        let packetLength = 1 + payloadCount + padding
         let total = 4 + packetLength + tagLength
 
         let start = output.count
@@ -42,7 +49,8 @@ struct PacketSender {
         output.append(UInt8(truncatingIfNeeded: packetLength >> 8))
         output.append(UInt8(truncatingIfNeeded: packetLength))
         output.append(UInt8(padding))
-        output.append(contentsOf: payload)
+        output.append(contentsOf: header)
+        output.append(contentsOf: body)
         randomPool.append(padding, to: &output)
         output.append(contentsOf: repeatElement(0, count: tagLength))
         if let protection {

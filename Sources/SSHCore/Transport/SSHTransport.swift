@@ -192,6 +192,18 @@ public final class SSHTransport {
         do { try startRekeyIfDue() } catch { fail(error) }
     }
 
+    /// Sends a message held in two parts (``OutgoingPayload``): sealed straight from them, with
+    /// no copy of the body before it lands in the output buffer.
+    public func send(_ payload: OutgoingPayload) throws(TransportError) {
+        guard !payload.body.isEmpty else { return try send(payload.header) }
+        guard phase != .closed else { throw .closed }
+        guard payload.count <= TransportLimits.maximumPayloadLength, isEstablished, ourKexInit == nil else {
+            return try send(payload.joined)
+        }
+        try sender.send(payload.header, payload.body)
+        do { try startRekeyIfDue() } catch { fail(error) }
+    }
+
     /// Sends a message of any kind now, with the keys in force.
     func sendPacket(_ payload: [UInt8]) throws(TransportError) {
         try sender.send(payload)

@@ -64,6 +64,7 @@ extension SFTPServer {
         case .attributes(let attributes): event.attributes = attributes
         case .name(let entries) where context.kind == .resolvePath: event.realPath = entries.first?.name ?? ""
         case .data(let data) where context.kind == .readFile: event.fileData = Array(data)
+        case .dataPacket(let packet) where context.kind == .readFile: event.fileData = Array(packet.data)
         case .handle(let key): event.handle = String(decoding: key, as: UTF8.self)
         default: break
         }

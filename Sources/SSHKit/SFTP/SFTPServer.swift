@@ -79,9 +79,10 @@ public final class SFTPServer {
             guard case .subsystem = requested.payload else { return }
             startSession(requested.connectionId, requested.channelId)
         }
-        ssh.onChannelDataIn = { [unowned self] event in
-            guard let session = sessions[event.channelId] else { return }
-            receive(session, event.data)
+        ssh.channelBytesIn = { [unowned self] channelId, bytes in
+            guard let session = sessions[channelId] else { return false }
+            receive(session, bytes)
+            return true
         }
         ssh.onChannelEOF = { [unowned self] event in
             guard let session = sessions[event.channelId] else { return }
@@ -130,7 +131,7 @@ public final class SFTPServer {
         ssh.log(connectionId, 2, "sftp session started on channel \(channelId)", type: "SFTP")
     }
 
-    private func receive(_ session: SFTPChannelSession, _ data: [UInt8]) {
+    private func receive(_ session: SFTPChannelSession, _ data: ArraySlice<UInt8>) {
         let before = session.protocolSession.bufferedInputCount
         do throws(SFTPSessionError) {
             try session.protocolSession.receive(data)
@@ -190,18 +191,25 @@ public final class SFTPServer {
         ssh.flush(connection)
     }
 
+    /// Hands the replies to the channel as far as it takes them, chunk by chunk, without copying
+    /// them into one buffer; the rest waits for `readyToSend`.
     private func sendOutput(_ session: SFTPChannelSession) {
         if session.protocolSession.hasOutput {
-            session.pendingOutput += session.protocolSession.takeOutput()
+            session.pendingOutput += session.protocolSession.takeOutputChunks()
         }
-        while session.pendingOffset < session.pendingOutput.count {
-            let chunk = Array(session.pendingOutput[session.pendingOffset...])
-            guard let taken = try? ssh.sendChannelData(session.channelId, chunk), taken > 0 else { break }
-            session.pendingOffset += taken
+        while session.pendingIndex < session.pendingOutput.count {
+            let chunk = session.pendingOutput[session.pendingIndex]
+            guard let taken = try? ssh.sendChannelBytes(session.channelId, chunk), taken > 0 else { break }
+            if taken < chunk.count {
+                session.pendingOutput[session.pendingIndex] = chunk.dropFirst(taken)
+                break
+            }
+            session.pendingOutput[session.pendingIndex] = []
+            session.pendingIndex += 1
         }
-        if session.pendingOffset == session.pendingOutput.count {
+        if session.pendingIndex == session.pendingOutput.count {
             session.pendingOutput.removeAll(keepingCapacity: true)
-            session.pendingOffset = 0
+            session.pendingIndex = 0
         }
         finishIfDone(session)
     }
@@ -241,8 +249,9 @@ final class SFTPChannelSession {
     var clientEnded = false
     var finished = false
     var closed = false
-    var pendingOutput: [UInt8] = []
-    var pendingOffset = 0
+    /// Replies the channel has not taken yet, and the first of them still to send.
+    var pendingOutput: [ArraySlice<UInt8>] = []
+    var pendingIndex = 0
 
     init(channelId: Int, connectionId: Int, protocolSession: SFTPServerSession, fileSystem: any SFTPFileSystem) {
         self.channelId = channelId

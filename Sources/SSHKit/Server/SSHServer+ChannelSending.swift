@@ -40,6 +40,15 @@ extension SSHServer {
         return taken
     }
 
+    /// Queues `bytes` on the channel without waiting, as far as it takes them (for classes built
+    /// on this one); returns how many it took.
+    func sendChannelBytes(_ channelId: Int, _ bytes: ArraySlice<UInt8>) throws(SSHServerError) -> Int {
+        let (connection, channels, channel) = try channel(channelId)
+        let taken = try take(bytes, connection, channels, channel, channelId)
+        channelOwners[channelId]?.bytesSent = taken
+        return taken
+    }
+
     private func take(
         _ data: ArraySlice<UInt8>, _ connection: ServerConnection, _ channels: ChannelMultiplexer,
         _ channel: SSHChannelID, _ channelId: Int

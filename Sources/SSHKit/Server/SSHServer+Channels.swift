@@ -134,7 +134,7 @@ extension SSHServer {
     /// Moves the connection protocol's output to the transport.
     func sendChannelOutput(_ connection: ServerConnection) {
         guard let channels = connection.channels else { return }
-        for payload in channels.takeOutgoing() {
+        for payload in channels.takeOutgoingPayloads() {
             do { try connection.transport.send(payload) } catch {
                 connection.transport.disconnect(reason: .protocolError, description: error.message)
                 return

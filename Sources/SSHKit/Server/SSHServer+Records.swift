@@ -6,6 +6,7 @@ extension SSHServer {
     /// `RecordLength` between records; the next record uses the new length.
     func deliver(_ bytes: ArraySlice<UInt8>, connection: ServerConnection, channelId: Int) {
         guard let record = channelOwners[channelId] else { return }
+        if let take = channelBytesIn, take(channelId, bytes) { return }
         if record.recordLength == 0 && record.recordBuffer.isEmpty {
             onChannelDataIn?(ChannelDataEvent(connectionId: connection.id, channelId: channelId, data: Array(bytes)))
             return

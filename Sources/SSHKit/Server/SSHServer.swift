@@ -33,6 +33,9 @@ public final class SSHServer {
     public var onChannelOpenRequest: ((inout ChannelOpenRequestEvent) -> Void)?
     public var onChannelOpened: ((ChannelEvent) -> Void)?
     public var onChannelDataIn: ((ChannelDataEvent) -> Void)?
+    /// For classes built on this one (SFTPServer): a channel's received bytes as the transport
+    /// decoded them, before `SSHChannelDataIn`; true takes them (no event fires).
+    var channelBytesIn: ((Int, ArraySlice<UInt8>) -> Bool)?
     public var onChannelEOF: ((ChannelEvent) -> Void)?
     public var onChannelClosed: ((ChannelEvent) -> Void)?
     public var onChannelReadyToSend: ((ChannelEvent) -> Void)?

@@ -7,6 +7,8 @@ public enum SFTPResponse: Equatable, Sendable {
     case handle([UInt8])
     /// SSH_FXP_DATA; version 6 may add end-of-file (not sent: optional).
     case data(ArraySlice<UInt8>)
+    /// SSH_FXP_DATA already framed for its request (what a READ produces): it goes out as is.
+    case dataPacket(SFTPDataPacket)
     /// SSH_FXP_NAME: names with (version 3) a long name for `ls -l`, and attributes.
     case name([SFTPNameEntry])
     case attributes(SFTPFileAttributes)
@@ -31,6 +33,11 @@ public enum SFTPResponse: Equatable, Sendable {
             writer.writeByte(SFTPPacketType.data)
             writer.writeUInt32(id)
             writer.writeString(bytes)
+        case .dataPacket(let packet):
+            writer = SSHWriter(capacity: 9 + 4 + packet.data.count)
+            writer.writeByte(SFTPPacketType.data)
+            writer.writeUInt32(id)
+            writer.writeString(packet.data)
         case .name(let entries):
             writer.writeByte(SFTPPacketType.name)
             writer.writeUInt32(id)
@@ -54,6 +61,10 @@ public enum SFTPResponse: Equatable, Sendable {
 
     /// Decodes a reply payload (for tests and a client): the id and the response.
     public static func decode(_ payload: [UInt8], version: UInt32) throws -> (id: UInt32, response: SFTPResponse) {
+        try decode(payload[...], version: version)
+    }
+
+    public static func decode(_ payload: ArraySlice<UInt8>, version: UInt32) throws -> (id: UInt32, response: SFTPResponse) {
         var reader = SSHReader(payload)
         let type = try reader.readByte("type")
         let id = try reader.readUInt32("request id")
