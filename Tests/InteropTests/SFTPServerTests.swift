@@ -286,6 +286,12 @@ import Testing
         #expect(throws: SSHServerError.self) { try server.config("ServerEOL=LFCR") }
         #expect(throws: SSHServerError.self) { try server.config("DirListBufferSize[5]=1") }  // no such connection
         #expect(try server.config("MaxAuthAttempts") == "6")  // the SSH server's settings pass through
+        server.rootDirectory = "/srv"
+        try server.config("MaxAuthAttempts=2")
+        server.reset()
+        #expect(server.protocolVersion == 3 && server.serverEOL == "\n" && server.rootDirectory.isEmpty)
+        #expect(try server.config("MaxAuthAttempts") == "6")
+        #expect(try server.config("DefaultTimeout") == "0")  // replies never wait inside a handler
     }
 
     /// A version 6 session over a real SSH connection: our own client's packets through
@@ -339,6 +345,7 @@ import Testing
         SFTPInit(version: 6).write(to: &initialize)
         try round([initialize.bytes], expecting: 1)
         #expect(version?.version == 6)
+        #expect(server.ssh.connectionIds.map { server.negotiatedVersion($0) } == [6])
         #expect(version?.extensions.contains(SFTPExtensionPair(name: "newline", text: "\n")) == true)
         func packet(_ id: UInt32, _ request: SFTPRequest) -> [UInt8] { request.encoded(id: id, version: 6) }
         try round([packet(1, .open(SFTPOpen(path: "/new.txt", flags: [.write, .create, .truncate], attributes: SFTPFileAttributes(permissions: 0o640))))], expecting: 1)
@@ -388,6 +395,12 @@ import Testing
     /// lsetstat, limits.
     @Test func asyncsshUsesTheOpenSSHExtensions() throws {
         let server = try makeServer()
+        // A refusal with the connection's own SFTPErrorMessage.
+        server.onFileRemove = { [unowned server] event in
+            guard event.beforeExec, event.path == "/copy.bin" else { return }
+            _ = try? server.config("SFTPErrorMessage[\(event.connectionId)]=copies are kept")
+            event.statusCode = 3  // SSH_FX_PERMISSION_DENIED
+        }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/asyncssh_sftp_extensions.py")
         let output = harness.directory.appendingPathComponent("asyncssh.out")
         let client = try ChildProcess("/usr/bin/env", ["python3", script.path, "\(server.localPort)", harness.keyFile.path], outputFile: output)
@@ -403,6 +416,8 @@ import Testing
         // asyncssh keeps only the read and write lengths of limits@openssh.com: 255 KiB each.
         #expect(text.contains("limits ok 0 261120 261120 0"), "\(text)")
         #expect(text.contains("realpath ok /data.bin"), "\(text)")
+        #expect(text.contains("refused-remove error SFTPPermissionDenied: copies are kept"), "\(text)")
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("copy.bin").path))
         // check-file: SHA-256 of the whole file, and of each 4 KiB block (three: 4096, 4096, 1808).
         let content = Array(String(repeating: "0123456789", count: 1000).utf8)
         let whole = HashFunction.sha256.hash(content).map { String(format: "%02x", $0) }.joined()

@@ -51,6 +51,15 @@ public final class SFTPServer {
 
     var sessions: [Int: SFTPChannelSession] = [:]
 
+    /// Worker threads for file-system calls, shared by every session. A session runs one call at
+    /// a time, so a call that hangs on a slow disk holds one worker and the other sessions go on.
+    public static let fileWorkerThreads = 8
+    private var filePool: BlockingPool?
+
+    /// A file system of the owner's to serve instead of `RootDirectory` (the connection id in,
+    /// the tree out; nil falls back to `RootDirectory`). Its calls run on the worker threads.
+    public var fileSystemProvider: ((Int) -> (any SFTPFileSystem)?)?
+
     public init() throws {
         ssh = try SSHServer()
         // Replies are queued and sent as the channel allows: never wait inside a handler.
@@ -62,7 +71,28 @@ public final class SFTPServer {
     public func stopListening() { ssh.stopListening() }
     public func doEvents() throws(SSHServerError) { try ssh.doEvents() }
     public func shutdown() { ssh.shutdown() }
+
+    /// `Reset()`: the SSH server's reset (every client disconnected, listening stopped, its
+    /// settings back to their defaults), and this class's properties and settings back to theirs.
+    /// Event handlers stay.
+    public func reset() {
+        ssh.reset()
+        ssh.settings.defaultTimeout = 0
+        rootDirectory = ""
+        protocolVersion = 3
+        homeDirectory = "/"
+        sftpErrorMessage = ""
+        serverEOL = "\n"
+        connectionSettings = [:]
+        fileLists = [:]
+    }
     public var localPort: Int { ssh.localPort }
+
+    /// `Connections[id].ProtocolVersion`: the SFTP version negotiated on the connection's session
+    /// (3 before one is negotiated, as the seeds default it).
+    public func negotiatedVersion(_ connectionId: Int) -> UInt32 {
+        sessions.values.first { $0.connectionId == connectionId && $0.protocolSession.version != nil }?.protocolSession.version ?? 3
+    }
 
     private func installHandlers() {
         ssh.onChannelRequest = { [unowned self] request in
@@ -98,7 +128,7 @@ public final class SFTPServer {
             session.closed = true
             if let closing = session.protocolSession.closeAllHandles() {
                 let fileSystem = session.fileSystem
-                try? ssh.blockingPool().run({ _ = closing.run(on: fileSystem) }, on: ssh.reactor) { _ in }
+                try? workers().run({ _ = closing.run(on: fileSystem) }, on: ssh.reactor) { _ in }
             }
         }
     }
@@ -107,7 +137,11 @@ public final class SFTPServer {
         let home = ssh.connections[connectionId]?.homeDirectory ?? homeDirectory
         let fileSystem: any SFTPFileSystem
         do {
-            fileSystem = rootDirectory.isEmpty ? SFTPEventFileSystem() : try self.fileSystem(for: connectionId, home: home)
+            if let provided = fileSystemProvider?(connectionId) {
+                fileSystem = provided
+            } else {
+                fileSystem = rootDirectory.isEmpty ? SFTPEventFileSystem() : try self.fileSystem(for: connectionId, home: home)
+            }
         } catch {
             ssh.log(connectionId, 1, "sftp: cannot serve \(rootDirectory): \(error)", type: "SFTP")
             try? ssh.closeChannel(channelId)
@@ -116,7 +150,7 @@ public final class SFTPServer {
         var configuration = SFTPServerSession.Configuration(
             maximumVersion: protocolVersion, homeDirectory: home,
             directoryBatch: connectionSettings[connectionId]?.directoryBatch ?? SFTPLimits.directoryBatch, newline: serverEOL)
-        configuration.hashing = rootDirectory.isEmpty ? nil : SFTPDigests.hashing
+        configuration.hashing = fileSystem is SFTPEventFileSystem ? nil : SFTPDigests.hashing
         let session = SFTPChannelSession(
             channelId: channelId, connectionId: connectionId, protocolSession: SFTPServerSession(configuration: configuration),
             fileSystem: fileSystem)
@@ -154,7 +188,7 @@ public final class SFTPServer {
             session.running = true
             let fileSystem = session.fileSystem
             do {
-                try ssh.blockingPool().run({ operation.run(on: fileSystem) }, on: ssh.reactor) { [weak self, weak session] result in
+                try workers().run({ operation.run(on: fileSystem) }, on: ssh.reactor) { [weak self, weak session] result in
                     guard let self, let session else { return }
                     session.running = false
                     guard !session.closed, self.complete(session, operation, result) else { return }
@@ -168,6 +202,13 @@ public final class SFTPServer {
             return
         }
         finishIfDone(session)
+    }
+
+    private func workers() throws -> BlockingPool {
+        if let filePool { return filePool }
+        let pool = try BlockingPool(threadCount: Self.fileWorkerThreads)
+        filePool = pool
+        return pool
     }
 
     /// Hands an operation's result to the session and reopens the window by what it decoded;

@@ -36,6 +36,7 @@ async def main(port: int, key_file: str) -> None:
             await check("realpath", lambda: sftp.realpath("/./data.bin"))
             await check("check-file-name", lambda: _check_file(sftp, "check-file-name", b"/data.bin", 0))
             await check("check-file-blocks", lambda: _check_file(sftp, "check-file-name", b"/data.bin", 4096))
+            await check("refused-remove", lambda: sftp.remove("/copy.bin"))
     print("done", flush=True)
 
 
