@@ -147,4 +147,35 @@ import Testing
         #expect(pair.client.takeOutgoing().isEmpty, "a maximum packet size of 0 admits nothing")
         #expect(pair.client.queuedByteCount(of: id) == 3)
     }
+
+    /// Behind a closed window, large slices wait as they are and small pieces are gathered: once
+    /// the window opens everything leaves in order, the small pieces in full-size packets.
+    @Test func queuedSlicesAndSmallPiecesLeaveInOrder() throws {
+        let pair = ConnectionPair(server: ConnectionConfiguration(maximumPacketSize: 3_000))
+        let id = try pair.client.openChannel(.session)
+        pair.autoAccept = false
+        _ = pair.client.takeOutgoing()
+        try pair.client.receive(SSHMsgChannelOpenConfirmation(
+            recipientChannel: id.rawValue, senderChannel: 7, initialWindowSize: 0, maximumPacketSize: 3_000).encoded())
+        let big = patternBytes(10_000)
+        var expected: [UInt8] = []
+        for round in 0..<3 {
+            #expect(try pair.client.send(big[(round * 1_000)...], on: id) == 10_000 - round * 1_000)
+            expected += big[(round * 1_000)...]
+            for piece in 0..<10 {
+                let small = [UInt8](repeating: UInt8(round * 10 + piece), count: 500)
+                #expect(try pair.client.send(small, on: id) == 500)
+                expected += small
+            }
+        }
+        #expect(pair.client.takeOutgoing().isEmpty)
+        try pair.client.receive(SSHMsgChannelWindowAdjust(recipientChannel: id.rawValue, bytesToAdd: UInt32(expected.count)).encoded())
+        let packets = try pair.client.takeOutgoing().map { try SSHMsgChannelData.decode($0).data }
+        let inOrder = Array(packets.joined()) == expected
+        #expect(inOrder)
+        // Per round: 10,000 − 1,000·round bytes of slice in 3,000-byte packets, then 5,000 bytes
+        // of small pieces in two full packets and one of 2,000.
+        #expect(packets.map(\.count) == [3_000, 3_000, 3_000, 1_000, 3_000, 2_000]
+            + [3_000, 3_000, 3_000, 3_000, 2_000] + [3_000, 3_000, 2_000, 3_000, 2_000])
+    }
 }
