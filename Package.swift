@@ -19,10 +19,14 @@ let package = Package(
         .library(name: "Reactor", targets: ["Reactor"]),
         .library(name: "SFTP", targets: ["SFTP"]),
         .library(name: "SSHKit", targets: ["SSHKit"]),
+        .library(name: "SSHDaemon", targets: ["SSHDaemon"]),
+        .executable(name: "swift-sshd", targets: ["swift-sshd"]),
         .executable(name: "ssh-demo-server", targets: ["ssh-demo-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // MARK: - C system libraries (Debian: libssl-dev, zlib1g-dev, libpam0g-dev)
@@ -38,7 +42,7 @@ let package = Package(
         .target(
             name: "CShims",
             dependencies: ["COpenSSL"],
-            linkerSettings: [.linkedLibrary("crypto")]),
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("crypt")]),
 
         // MARK: - Swift layers
         .target(name: "SSHWire", swiftSettings: strict),
@@ -56,7 +60,19 @@ let package = Package(
             name: "SSHKit", dependencies: ["SSHCore", "SSHCrypto", "SSHWire", "Reactor", "SFTP"],
             swiftSettings: strict),
 
+        .target(
+            name: "SSHDaemon",
+            dependencies: [
+                "SSHKit", "SSHCore", "SSHCrypto", "SSHWire", "SFTP", "Reactor", "CShims", "CPAM",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         // MARK: - Programs
+        .executableTarget(
+            name: "swift-sshd",
+            dependencies: ["SSHDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .executableTarget(
             name: "ssh-demo-server", dependencies: ["SSHKit", "SSHCrypto"],
             swiftSettings: strict),
@@ -75,8 +91,9 @@ let package = Package(
         .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "SSHCore", "SSHCrypto"], swiftSettings: strict),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "SSHWire"], swiftSettings: strict),
+        .testTarget(name: "SSHDaemonTests", dependencies: ["SSHDaemon", "SSHKit", "SSHCrypto"], swiftSettings: strict),
         .testTarget(
-            name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit", "SFTP"],
+            name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit", "SFTP", "SSHDaemon"],
             swiftSettings: strict),
     ]
 )

@@ -120,4 +120,13 @@ uint64_t sshd_resolve_in_root(void);
 int sshd_o_path(void);
 long sshd_utime_omit(void);
 
+
+/// crypt_r(3): hashes `password` with `setting` (a crypt string or a salt from
+/// sshd_crypt_gensalt) into `out`, NUL-terminated. Returns 0, or -1 when the setting is not a
+/// method libxcrypt knows or `out` is too small (CRYPT_OUTPUT_SIZE = 384 is enough).
+int sshd_crypt(const char *password, const char *setting, char *out, size_t out_size);
+/// crypt_gensalt_rn(3): a new salt string for `prefix` ("$y$" yescrypt, "$6$" sha512-crypt,
+/// "$2b$" bcrypt) with `rounds` (0 = the method's default). Returns 0 or -1.
+int sshd_crypt_gensalt(const char *prefix, unsigned long rounds, char *out, size_t out_size);
+
 #endif

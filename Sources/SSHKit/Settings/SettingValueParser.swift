@@ -1,8 +1,8 @@
 /// Parsing of configuration values as the specification writes them (server digest §2, `Config`).
-enum SettingValueParser {
+public enum SettingValueParser {
     /// Booleans: "True", "False", "0", "1", "Yes", "No", any case (the documented forms), plus
     /// "on"/"off" as OpenSSH configurations write them.
-    static func bool(_ text: String) -> Bool? {
+    public static func bool(_ text: String) -> Bool? {
         switch text.trimmed.lowercased() {
         case "true", "1", "yes", "on": true
         case "false", "0", "no", "off": false
@@ -11,7 +11,7 @@ enum SettingValueParser {
     }
 
     /// A decimal integer (or hex with `0x`) within `range`.
-    static func integer(_ text: String, in range: ClosedRange<Int>) -> Int? {
+    public static func integer(_ text: String, in range: ClosedRange<Int>) -> Int? {
         let trimmed = text.trimmed
         let value: Int?
         if trimmed.lowercased().hasPrefix("0x") {
@@ -25,7 +25,7 @@ enum SettingValueParser {
 
     /// A byte count: a plain number, or a number with a unit — `K`, `M`, `G` (powers of 1024),
     /// with or without `B` and a space, as in the documented default "1 GB".
-    static func byteCount(_ text: String, in range: ClosedRange<UInt64>) -> UInt64? {
+    public static func byteCount(_ text: String, in range: ClosedRange<UInt64>) -> UInt64? {
         var body = text.trimmed.uppercased()
         if body.hasSuffix("B") { body.removeLast() }
         body = body.trimmed
@@ -42,9 +42,14 @@ enum SettingValueParser {
     }
 
     /// A comma list with blanks trimmed and empty items dropped.
-    static func list(_ text: String) -> [String] {
+    public static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
     }
+}
+
+extension SettingValueParser {
+    /// `text` without leading and trailing white space.
+    public static func trimmed(_ text: String) -> String { text.trimmed }
 }
 
 extension String {

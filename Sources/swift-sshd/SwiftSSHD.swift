@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import SSHDaemon
+
+/// `swift-sshd`: the SSH and SFTP daemon (swift-sshd(8)).
+struct SwiftSSHD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swift-sshd",
+        abstract: "An SSH and SFTP server.",
+        subcommands: [Keygen.self, User.self, Version.self])
+
+    @OptionGroup var config: ConfigOptions
+    @Flag(name: .customShort("D"), help: "Stay in the foreground (the only mode; systemd runs it so).")
+    var foreground = false
+    @Flag(name: .customShort("d"), help: "Debug: LogLevel=DEBUG.")
+    var debug = false
+    @Flag(name: .customShort("t"), help: "Check the config file and the host keys, then exit: 0 when they are usable, 1 with the errors.")
+    var check = false
+    @Flag(name: .customShort("T"), help: "Check, then print the effective configuration as Key=Value lines.")
+    var printEffective = false
+    @Option(name: .customShort("o"), help: ArgumentHelp("A Key=Value that overrides the file (repeatable).", valueName: "Key=Value"))
+    var overrides: [String] = []
+
+    func run() throws {
+        let configuration = try config.load(overrides: overrides + (debug ? ["LogLevel=DEBUG"] : []))
+        do {
+            _ = try HostKeyFiles.load(configuration.hostKeys, passphrase: configuration.hostKeyPassword)
+        } catch {
+            fail("\(error)")
+        }
+        if configuration.authMode.contains(.users) {
+            do { _ = try UsersFile.load(configuration.usersFile) } catch { fail(error.description) }
+        }
+        if printEffective {
+            print(ConfigLoader.effectiveText(configuration), terminator: "")
+            return
+        }
+        if check { return }
+        fail("serving connections is not built yet; use -t or -T")
+    }
+}
+
+/// `-f FILE`, shared by the daemon and its subcommands.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customShort("f"), help: ArgumentHelp("The config file.", valueName: "file"))
+    var file = "/etc/swift-sshd/swift-sshd.conf"
+
+    /// The file's configuration with `overrides`; exits 1 with every error on standard error.
+    func load(overrides: [String] = []) throws -> DaemonConfiguration {
+        do {
+            return try ConfigLoader.load(file: file, overrides: overrides)
+        } catch {
+            fail(error.description)
+        }
+    }
+}
+
+/// Prints `message` on standard error and exits 1.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(1)
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() { print("swift-sshd \(DaemonVersion.text)") }
+}
+
+/// `keygen`: makes the host keys that are missing (run before start; does nothing when all exist).
+struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Make the HostKey files that are missing (ed25519, ecdsa, rsa).")
+    @OptionGroup var config: ConfigOptions
+
+    func run() throws {
+        let configuration = try config.load()
+        do {
+            for line in try HostKeyFiles.generateMissing(configuration.hostKeys) { print("generated \(line)") }
+        } catch {
+            fail("\(error)")
+        }
+    }
+}

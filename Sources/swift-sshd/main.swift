@@ -1,0 +1,4 @@
+import ArgumentParser
+import SSHDaemon
+
+SwiftSSHD.main()
