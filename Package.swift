@@ -71,7 +71,11 @@ let package = Package(
         // MARK: - Programs
         .executableTarget(
             name: "swift-sshd",
-            dependencies: ["SSHDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "SSHDaemon", "Reactor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "ssh-demo-server", dependencies: ["SSHKit", "SSHCrypto"],

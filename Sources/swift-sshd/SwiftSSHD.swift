@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SSHDaemon
 
 /// `swift-sshd`: the SSH and SFTP daemon (swift-sshd(8)).
@@ -36,7 +37,15 @@ struct SwiftSSHD: ParsableCommand {
             return
         }
         if check { return }
-        fail("serving connections is not built yet; use -t or -T")
+        let level = configuration.logLevel.loggerLevel
+        LoggingSystem.bootstrap { _ in DaemonLogHandler(level: level) }
+        let logger = Logger(label: "swift-sshd")
+        do {
+            try Daemon(configuration: configuration, logger: logger).run()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -60,6 +60,10 @@ public final class SFTPServer {
     /// the tree out; nil falls back to `RootDirectory`). Its calls run on the worker threads.
     public var fileSystemProvider: ((Int) -> (any SFTPFileSystem)?)?
 
+    /// Whether a connection may open the `sftp` subsystem (a daemon's per-account permission);
+    /// nil lets every authenticated connection. **Extension**: the seeds serve every client.
+    public var allowsSession: ((Int) -> Bool)?
+
     public init() throws {
         ssh = try SSHServer()
         // Replies are queued and sent as the channel allows: never wait inside a handler.
@@ -98,7 +102,7 @@ public final class SFTPServer {
         ssh.onChannelRequest = { [unowned self] request in
             switch request.payload {
             case .subsystem(let name):
-                request.success = name == "sftp" && sessions[request.channelId] == nil
+                request.success = name == "sftp" && sessions[request.channelId] == nil && allowsSession?(request.connectionId) ?? true
             case .env:
                 request.success = false
             default:

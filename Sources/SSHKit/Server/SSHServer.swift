@@ -49,7 +49,10 @@ public final class SSHServer {
     /// `KeyboardInteractivePrompts[ConnectionId]` overrides them per connection.
     public var keyboardInteractivePrompts: [SSHKeyboardInteractivePrompt] = []
 
-    let reactor: Reactor
+    /// The event loop `doEvents()` turns. Programs built on the server register their own
+    /// descriptors, timers and signals on it (the daemon's signalfd, child pipes), and hand
+    /// blocking work to a pool that posts back to it.
+    public let reactor: Reactor
     var listeners: [(fd: Int32, registration: RegistrationID)] = []
     var connections: [Int: ServerConnection] = [:]
     private var nextConnectionId = 1

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import Reactor
+import SFTP
+import SSHCrypto
+import SSHKit
+
+/// The running daemon (DESIGN §7): one SSH server serving what the configuration allows, its
+/// authentication, and its log. Built on the SFTPServer class; `run()` turns its event loop until
+/// SIGTERM or SIGINT.
+///
+/// This stage serves users-file accounts (password and public keys) with SFTP confined to each
+/// account's root, in-process — which is allowed only when the daemon itself runs as the account's
+/// user (`VirtualUser`), not as root. PAM, shells, exec and forwarding come with the session layer.
+public final class Daemon {
+    public let configuration: DaemonConfiguration
+    let server: SFTPServer
+    let logger: Logger
+    var users: UsersFile
+    /// Accounts by connection, once authenticated.
+    var accounts: [Int: UserAccount] = [:]
+    /// Connections whose unknown user has been logged (once each, as OpenSSH does).
+    var reportedInvalid: Set<Int> = []
+    let workers: BlockingPool
+    var stopping = false
+    let runsAsRoot = geteuid() == 0
+
+    /// The port it listens on (the one the kernel chose when `LocalPort` is 0).
+    public var localPort: Int { server.localPort }
+
+    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        server = try SFTPServer()
+        server.ssh.settings = configuration.server
+        server.ssh.settings.defaultTimeout = 0
+        server.ssh.hostKeys = try HostKeyFiles.load(configuration.hostKeys, passphrase: configuration.hostKeyPassword)
+        server.rootDirectory = configuration.rootDirectory
+        server.protocolVersion = configuration.sftpProtocolVersion
+        server.serverEOL = configuration.serverEOL
+        users = configuration.authMode.contains(.users) ? try UsersFile.load(configuration.usersFile) : UsersFile()
+        workers = try BlockingPool(threadCount: 2)
+        installHandlers()
+    }
+
+    /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line) and serves
+    /// until SIGTERM or SIGINT; then stops listening and disconnects every client.
+    public func run() throws {
+        try Signals.ignore(SIGPIPE)
+        try server.ssh.reactor.watchSignals([SIGTERM, SIGINT]) { [unowned self] info in
+            logger.info("Received signal \(info.signal); terminating.")
+            stopping = true
+        }
+        try server.startListening()
+        while !stopping { try server.doEvents() }
+        server.shutdown()
+    }
+
+    private func installHandlers() {
+        server.ssh.onLog = { [unowned self] event in
+            switch event.logLevel {
+            case 0: logger.error("\(event.message)")
+            case 1: logger.info("\(event.message)")
+            case 2: logger.notice("\(event.message)")
+            default: logger.debug("\(event.message)")
+            }
+        }
+        server.ssh.onUserAuthRequest = { [unowned self] event in authenticate(&event) }
+        server.ssh.onDisconnected = { [unowned self] event in
+            accounts.removeValue(forKey: event.connectionId)
+            reportedInvalid.remove(event.connectionId)
+        }
+        server.allowsSession = { [unowned self] connectionId in allowsSFTP(connectionId) }
+    }
+
+    // MARK: - Authentication (users file)
+
+    private func authenticate(_ event: inout UserAuthRequestEvent) {
+        event.availableMethods = "publickey,password"
+        guard configuration.authMode.contains(.users) else { return }
+        let account = users.account(named: event.user)
+        let connectionId = event.connectionId
+        switch event.authMethod {
+        case "password":
+            // An unknown user, or a keys-only account, is checked against a decoy hash: the same
+            // work, the same time, the same answer as a wrong password.
+            let stored = account.map { $0.passwordHash == "*" ? PasswordHash.decoy : $0.passwordHash } ?? PasswordHash.decoy
+            let canSucceed = account.map { $0.passwordHash != "*" } ?? false
+            let password = String(decoding: event.authParam, as: UTF8.self)
+            if account == nil { logInvalidUser(connectionId, event.user) }
+            event.deferDecision = true
+            do {
+                try workers.run({ canSucceed && PasswordHash.verify(password, against: stored) }, on: server.ssh.reactor) { [weak self] matched in
+                    guard let self else { return }
+                    if matched, let account { self.admit(account, connectionId) }
+                    try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched && account != nil)
+                }
+            } catch {
+                event.deferDecision = false
+                logger.error("password check for \(event.user) could not run: \(error)")
+            }
+        case "publickey":
+            guard let account else {
+                logInvalidUser(connectionId, event.user)
+                return
+            }
+            let home = accountRoot(account)
+            let offered = event.authParam
+            let known = configuration.authorizedKeysFiles.flatMap { pattern in
+                AuthorizedKeys.load(AuthorizedKeys.path(pattern, user: account.name, home: home))
+            }
+            guard let match = known.first(where: { $0.key.wireBlob == offered }) else { return }
+            guard match.options.isEmpty else {
+                // Options restrict a key (from=, command=, …); until they are enforced such a key
+                // is not accepted at all.
+                logger.notice("\(account.name): a key with options (\(match.options)) is not accepted yet")
+                return
+            }
+            event.accept = true
+            if event.hasSignature { admit(account, connectionId) }
+        default:
+            return
+        }
+    }
+
+    /// OpenSSH's `Invalid user USER from ADDR port N` (fail2ban's sshd filter matches it).
+    private func logInvalidUser(_ connectionId: Int, _ user: String) {
+        guard reportedInvalid.insert(connectionId).inserted else { return }
+        guard let host = try? server.ssh.remoteHost(connectionId), let port = try? server.ssh.remotePort(connectionId) else { return }
+        logger.info("Invalid user \(user) from \(host) port \(port)")
+    }
+
+    /// The account's root on disk: `RootDirectory`/root.
+    func accountRoot(_ account: UserAccount) -> String {
+        account.root.isEmpty ? configuration.rootDirectory : (configuration.rootDirectory as NSString).appendingPathComponent(account.root)
+    }
+
+    /// An accepted login: its SFTP tree is the account's root (made, mode 0750, when missing).
+    private func admit(_ account: UserAccount, _ connectionId: Int) {
+        accounts[connectionId] = account
+        let root = accountRoot(account)
+        if !FileManager.default.fileExists(atPath: root) {
+            do {
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+                logger.notice("made the root \(root) of \(account.name)")
+            } catch {
+                logger.error("cannot make the root \(root) of \(account.name): \(error.localizedDescription)")
+            }
+        }
+        if !account.root.isEmpty { _ = try? server.config("UserRootDirectory[\(connectionId)]=\(account.root)") }
+        _ = try? server.config("DirListBufferSize[\(connectionId)]=\(configuration.directoryListBatch)")
+    }
+
+    private func allowsSFTP(_ connectionId: Int) -> Bool {
+        guard let account = accounts[connectionId], configuration.allowSFTP, account.options.contains(.sftp) else {
+            logger.notice("sftp refused for \(accounts[connectionId]?.name ?? "?"): not allowed by AllowSFTP or the account's options")
+            return false
+        }
+        guard !runsAsRoot else {
+            logger.error("sftp refused for \(account.name): users-file sessions run as VirtualUser, and serving them from a daemon running as root is not built yet; run swift-sshd as an unprivileged user")
+            return false
+        }
+        return true
+    }
+}
