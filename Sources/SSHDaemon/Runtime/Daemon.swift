@@ -93,7 +93,7 @@ public final class Daemon {
                 try workers.run({ canSucceed && PasswordHash.verify(password, against: stored) }, on: server.ssh.reactor) { [weak self] matched in
                     guard let self else { return }
                     if matched, let account { self.admit(account, connectionId) }
-                    try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched && account != nil)
+                    try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched)
                 }
             } catch {
                 event.deferDecision = false
