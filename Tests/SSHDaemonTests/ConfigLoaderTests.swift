@@ -1,3 +1,4 @@
+import Foundation
 import SSHDaemon
 import SSHKit
 import Testing
@@ -114,5 +115,23 @@ import Testing
             #expect(text.contains("\n\(name)=") || text.hasPrefix("\(name)="), "\(name) missing from -T")
         }
         #expect(try ConfigLoader.parse(text, file: "-T") == configuration)
+    }
+
+    /// `config/swift-sshd.conf` lists every key with its default: each appears as `#Key=…`, and
+    /// with every such line uncommented the file reads to the default configuration.
+    @Test func shippedFileDocumentsEveryKeyWithItsDefault() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/swift-sshd.conf")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(try ConfigLoader.parse(text, file: url.path) == DaemonConfiguration())
+        let defaults = text.split(separator: "\n").filter { line in
+            guard line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return false }
+            return line.dropFirst()[..<equals].allSatisfy { $0.isLetter || $0.isNumber }
+        }
+        for name in ConfigLoader.keyNames where !name.hasPrefix("SSHCert") {
+            #expect(defaults.contains { $0.hasPrefix("#\(name)=") }, "\(name) is not in config/swift-sshd.conf")
+        }
+        let uncommented = defaults.map { $0.dropFirst() }.joined(separator: "\n")
+        #expect(try ConfigLoader.parse(uncommented, file: "uncommented") == DaemonConfiguration())
     }
 }
