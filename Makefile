@@ -3,7 +3,7 @@
 #   make test   build and run every test
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBIAN_PACKAGES := libssl-dev zlib1g-dev libpam0g-dev pkg-config openssh-client iproute2 libcrypt-dev
+DEBIAN_PACKAGES := libssl-dev zlib1g-dev libpam0g-dev pkg-config openssh-client iproute2 libcrypt-dev openssl fail2ban
 PORT ?= 2222
 STATE ?= state
 

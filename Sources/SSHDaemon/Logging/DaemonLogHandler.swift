@@ -3,7 +3,9 @@ import Logging
 
 /// Log lines on standard error, one per message (DESIGN §7). Under systemd (`JOURNAL_STREAM`
 /// set) each line starts with its syslog priority, `<3>` error … `<7>` debug, which journald
-/// reads as the entry's priority; otherwise it starts with the time.
+/// reads as the entry's priority. Otherwise each line is a traditional syslog line —
+/// `Dec  6 04:56:28 host swift-sshd[1234]: message` — so a log file kept from standard error
+/// reads like /var/log/auth.log to fail2ban and other tools.
 public struct DaemonLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -28,7 +30,7 @@ public struct DaemonLogHandler: LogHandler {
         if underSystemd {
             write("<\(Self.priority(event.level))>\(text)\n")
         } else {
-            write("\(Self.timestamp()) \(text)\n")
+            write("\(Self.timestamp()) \(Self.prefix)\(text)\n")
         }
     }
 
@@ -44,12 +46,16 @@ public struct DaemonLogHandler: LogHandler {
         }
     }
 
+    /// `host swift-sshd[pid]: `, as syslog writes it.
+    static let prefix = "\(ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost") swift-sshd[\(getpid())]: "
+
+    /// syslog's local time, `Mmm dd hh:mm:ss` (the day padded with a space).
     static func timestamp() -> String {
         var now = time(nil)
         var parts = tm()
-        gmtime_r(&now, &parts)
+        localtime_r(&now, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
-        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        let count = strftime(&buffer, buffer.count, "%b %e %H:%M:%S", &parts)
         return String(decoding: buffer.prefix(count).map(UInt8.init(bitPattern:)), as: UTF8.self)
     }
 

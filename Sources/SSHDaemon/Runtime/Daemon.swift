@@ -87,7 +87,10 @@ public final class Daemon {
             let stored = account.map { $0.passwordHash == "*" ? PasswordHash.decoy : $0.passwordHash } ?? PasswordHash.decoy
             let canSucceed = account.map { $0.passwordHash != "*" } ?? false
             let password = String(decoding: event.authParam, as: UTF8.self)
-            if account == nil { logInvalidUser(connectionId, event.user) }
+            if account == nil {
+                logInvalidUser(connectionId, event.user)
+                event.invalidUser = true
+            }
             event.deferDecision = true
             do {
                 try workers.run({ canSucceed && PasswordHash.verify(password, against: stored) }, on: server.ssh.reactor) { [weak self] matched in
@@ -102,6 +105,7 @@ public final class Daemon {
         case "publickey":
             guard let account else {
                 logInvalidUser(connectionId, event.user)
+                event.invalidUser = true
                 return
             }
             let home = accountRoot(account)

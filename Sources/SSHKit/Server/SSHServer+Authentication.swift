@@ -57,7 +57,7 @@ extension SSHServer {
                 }
                 startConnectionProtocol(connection)
             case .requestRejected(let user, let method, let why):
-                log(connection.id, 1, "Failed \(method) for \(user) from \(connection.remoteHost) port \(connection.remotePort) ssh2: \(why)", type: "Info")
+                log(connection.id, 1, "Failed \(method) for \(connection.lastAuthUserInvalid ? "invalid user " : "")\(user) from \(connection.remoteHost) port \(connection.remotePort) ssh2: \(why)", type: "Info")
                 if method == SSHUserAuthMethod.Name.publicKey, why == "signature verification failed", settings.fireAuthRequestAfterSig {
                     var status = userAuthEvent(connection, user: user, service: UserAuthServer.connectionService, method: "sigstatus", param: Array("0".utf8))
                     onUserAuthRequest?(&status)
@@ -138,6 +138,7 @@ extension SSHServer {
         }
         onUserAuthRequest?(&event)
         if event.accept, !isQuery, !event.homeDir.isEmpty { connection.homeDirectory = event.homeDir }
+        connection.lastAuthUserInvalid = event.invalidUser
         let pending = DeferredAuth(id: id, isQuery: isQuery, delaysFailure: delaysFailure)
         if event.deferDecision {
             connection.deferredAuth = pending
@@ -166,7 +167,7 @@ extension SSHServer {
         // OpenSSH's wording, so that existing log tooling (fail2ban's sshd filter) keeps working;
         // a first `none` is how clients ask for the methods, not a failure worth a line.
         if decision == .failure, connection.lastAuthMethod != SSHUserAuthMethod.Name.none {
-            log(connection.id, 1, "Failed \(connection.lastAuthMethod) for \(connection.lastAuthUser) from \(connection.remoteHost) port \(connection.remotePort) ssh2", type: "Info")
+            log(connection.id, 1, "Failed \(connection.lastAuthMethod) for \(connection.lastAuthUserInvalid ? "invalid user " : "")\(connection.lastAuthUser) from \(connection.remoteHost) port \(connection.remotePort) ssh2", type: "Info")
         }
         let elapsedMillis = Int((MonotonicClock.nanoseconds() &- connection.authRequestStarted) / 1_000_000)
         if decision == .failure, pending.delaysFailure, elapsedMillis < Self.minimumFailureMillis {

@@ -38,4 +38,7 @@ public struct UserAuthRequestEvent: Sendable {
     /// `HomeDir` (SFTPServer, digest §B6.9): on acceptance, the connection's initial SFTP directory
     /// (a path inside the served tree); empty leaves it at "/".
     public var homeDir = ""
+    /// **Extension**: the user does not exist. Failure lines then read `Failed METHOD for invalid
+    /// user NAME from …`, OpenSSH's wording, which fail2ban's sshd filter matches.
+    public var invalidUser = false
 }

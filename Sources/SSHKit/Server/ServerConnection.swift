@@ -55,6 +55,8 @@ final class ServerConnection {
     /// The method of the request being decided, for the "Accepted …" log line.
     var lastAuthMethod = ""
     var lastAuthUser = ""
+    /// The handler said the last user does not exist (`invalidUser`).
+    var lastAuthUserInvalid = false
     /// `HomeDir` from the accepting `SSHUserAuthRequest` (SFTPServer); nil for "/".
     var homeDirectory: String?
     /// The connection protocol, once the user is authenticated.
