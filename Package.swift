@@ -78,7 +78,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(
-            name: "ssh-demo-server", dependencies: ["SSHKit", "SSHCrypto"],
+            name: "ssh-demo-server", dependencies: ["SSHKit", "SSHCrypto", "SSHDaemon"],
             swiftSettings: strict),
         .executableTarget(
             name: "PacketBenchmark", dependencies: ["SSHCore", "SSHCrypto"],

@@ -3,6 +3,7 @@
 // One account, `demo` / `demo`; an echo shell; exec; tunnels to loopback (docs/decisions/0001).
 import Foundation
 import SSHCrypto
+import SSHDaemon
 import SSHKit
 
 struct Options {
@@ -73,30 +74,12 @@ struct DemoError: Error, CustomStringConvertible {
 /// `SelectWaitMillis` apart).
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
-/// Host keys under `directory`: ed25519, ECDSA P-256 and RSA 3072, generated when missing (mode 0600).
+/// Host keys under `directory`: ed25519, ECDSA P-256 and RSA 3072, generated when missing (mode
+/// 0600), as `swift-sshd keygen` makes them.
 func loadOrCreateHostKeys(in directory: String) throws -> [any SSHPrivateKey] {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let kinds: [(file: String, make: () throws -> any SSHPrivateKey)] = [
-        ("ssh_host_ed25519_key", { try SSHKeyGenerator.generateEd25519() }),
-        ("ssh_host_ecdsa_key", { try SSHKeyGenerator.generateECDSA(curve: .p256) }),
-        ("ssh_host_rsa_key", { try SSHKeyGenerator.generateRSA(bits: 3072) }),
-    ]
-    var keys: [any SSHPrivateKey] = []
-    for kind in kinds {
-        let path = (directory as NSString).appendingPathComponent(kind.file)
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            keys.append(try SSHPrivateKeyFile.parse(text, passphrase: nil).key)
-            continue
-        }
-        let key = try kind.make()
-        let text = try SSHPrivateKeyFile.openSSHFormat(key, comment: "demo host key", passphrase: nil)
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        log("generated \(path): \(SSHFingerprint.sha256(blob: key.publicKey.wireBlob))")
-        keys.append(key)
-    }
-    return keys
+    let paths = ["ssh_host_ed25519_key", "ssh_host_ecdsa_key", "ssh_host_rsa_key"].map { (directory as NSString).appendingPathComponent($0) }
+    for line in try HostKeyFiles.generateMissing(paths) { log("generated \(line)") }
+    return try HostKeyFiles.load(paths)
 }
 
 signal(SIGPIPE, SIG_IGN)

@@ -19,19 +19,17 @@ struct User: ParsableCommand {
         @Option(help: "yescrypt, sha512-crypt or bcrypt.") var method = "yescrypt"
 
         func run() throws {
-            let path = try config.load().usersFile
-            var file = loadUsers(path)
             guard UserAccount.isValidName(name) else { fail("\(name): not a user name (1 to 32 of a-z, 0-9, _ . -)") }
             let root = root ?? name
             guard UserAccount.isValidRoot(root) else { fail("\(root): the root must be relative to RootDirectory, without ..") }
             let parsed = options.split(separator: ",").map { AccountOption(rawValue: String($0).lowercased()) }
             guard !parsed.contains(nil) else { fail("\(options): allowed options are shell, exec, sftp, forward") }
-            let hash = keysOnly ? "*" : makeHash(readPassword(fromStandardInput: passwordStdin), method: method)
-            guard file.add(UserAccount(name: name, passwordHash: hash, root: root, options: Set(parsed.compactMap { $0 }))) else {
-                fail("\(name) already exists in \(path)")
+            try editUsers(config) { file, path in
+                guard file.account(named: name) == nil else { fail("\(name) already exists in \(path)") }
+                let hash = keysOnly ? "*" : makeHash(readPassword(fromStandardInput: passwordStdin), method: method)
+                _ = file.add(UserAccount(name: name, passwordHash: hash, root: root, options: Set(parsed.compactMap { $0 })))
+                return "added \(name) to \(path)"
             }
-            save(file, path)
-            print("added \(name) to \(path)")
         }
     }
 
@@ -43,13 +41,12 @@ struct User: ParsableCommand {
         @Option(help: "yescrypt, sha512-crypt or bcrypt.") var method = "yescrypt"
 
         func run() throws {
-            let path = try config.load().usersFile
-            var file = loadUsers(path)
-            guard file.account(named: name) != nil else { fail("\(name): no such account in \(path)") }
-            let hash = makeHash(readPassword(fromStandardInput: passwordStdin), method: method)
-            _ = file.update(name) { $0.passwordHash = hash }
-            save(file, path)
-            print("changed the password of \(name)")
+            try editUsers(config) { file, path in
+                guard file.account(named: name) != nil else { fail("\(name): no such account in \(path)") }
+                let hash = makeHash(readPassword(fromStandardInput: passwordStdin), method: method)
+                _ = file.update(name) { $0.passwordHash = hash }
+                return "changed the password of \(name)"
+            }
         }
     }
 
@@ -59,11 +56,10 @@ struct User: ParsableCommand {
         @Argument(help: "The account name.") var name: String
 
         func run() throws {
-            let path = try config.load().usersFile
-            var file = loadUsers(path)
-            guard file.remove(name) else { fail("\(name): no such account in \(path)") }
-            save(file, path)
-            print("removed \(name) from \(path)")
+            try editUsers(config) { file, path in
+                guard file.remove(name) else { fail("\(name): no such account in \(path)") }
+                return "removed \(name) from \(path)"
+            }
         }
     }
 
@@ -86,8 +82,14 @@ private func loadUsers(_ path: String) -> UsersFile {
     do { return try UsersFile.load(path) } catch { fail(error.description) }
 }
 
-private func save(_ file: UsersFile, _ path: String) {
+/// Loads the users file `config` names, lets `change` edit it (returning what to print), and
+/// writes it back.
+private func editUsers(_ config: ConfigOptions, _ change: (inout UsersFile, String) -> String) throws {
+    let path = try config.load().usersFile
+    var file = loadUsers(path)
+    let message = change(&file, path)
     do { try file.write(to: path) } catch { fail("\(path): cannot write: \(error.localizedDescription)") }
+    print(message)
 }
 
 private func makeHash(_ password: String, method: String) -> String {
