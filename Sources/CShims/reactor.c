@@ -39,3 +39,4 @@ int sshd_wifexited(int status) { return WIFEXITED(status); }
 int sshd_wexitstatus(int status) { return WEXITSTATUS(status); }
 int sshd_wifsignaled(int status) { return WIFSIGNALED(status); }
 int sshd_wtermsig(int status) { return WTERMSIG(status); }
+int sshd_wcoredump(int status) { return WCOREDUMP(status); }

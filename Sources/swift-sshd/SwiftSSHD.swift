@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Reactor
 import SSHDaemon
 
 /// `swift-sshd`: the SSH and SFTP daemon (swift-sshd(8)).
@@ -8,7 +9,7 @@ struct SwiftSSHD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swift-sshd",
         abstract: "An SSH and SFTP server.",
-        subcommands: [Keygen.self, User.self, Version.self])
+        subcommands: [Keygen.self, User.self, Version.self, SFTPServerCommand.self])
 
     @OptionGroup var config: ConfigOptions
     @Flag(name: .customShort("D"), help: "Stay in the foreground (the only mode; systemd runs it so).")
@@ -87,5 +88,22 @@ struct Keygen: ParsableCommand {
         } catch {
             fail("\(error)")
         }
+    }
+}
+
+/// `sftp-server`: the SFTP engine on standard input and output, confined to `--root`. The daemon
+/// starts it as the account's user for a session it cannot serve in its own process; not meant
+/// to be run by hand (it is a subsystem, like OpenSSH's sftp-server).
+struct SFTPServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sftp-server", abstract: "Serve SFTP on standard input and output (started by the daemon).", shouldDisplay: false)
+    @Option(help: "The directory the client sees as /.") var root: String
+    @Option(help: "The highest SFTP version to offer (3 to 6).") var protocolVersion: UInt32 = 3
+
+    func run() throws {
+        // main blocks the daemon's signals for its signalfd; this process takes them the usual way.
+        try Signals.unblockInThisThread(Signals.serverSignals)
+        guard (3...6).contains(protocolVersion) else { fail("--protocol-version must be 3 to 6") }
+        throw ExitCode(StdioSFTPServer.serve(root: root, protocolVersion: protocolVersion))
     }
 }

@@ -103,6 +103,7 @@ int sshd_wifexited(int status);
 int sshd_wexitstatus(int status);
 int sshd_wifsignaled(int status);
 int sshd_wtermsig(int status);
+int sshd_wcoredump(int status);
 
 // MARK: - Confined file system (SFTP; docs/decisions/0004)
 
@@ -128,5 +129,78 @@ int sshd_crypt(const char *password, const char *setting, char *out, size_t out_
 /// crypt_gensalt_rn(3): a new salt string for `prefix` ("$y$" yescrypt, "$6$" sha512-crypt,
 /// "$2b$" bcrypt) with `rounds` (0 = the method's default). Returns 0 or -1.
 int sshd_crypt_gensalt(const char *prefix, unsigned long rounds, char *out, size_t out_size);
+
+// MARK: - Sessions (DESIGN §6)
+
+/// The step of sshd_spawn that failed (`failed_step`), so the caller can say what went wrong.
+enum {
+    SSHD_SPAWN_STEP_NONE = 0,
+    SSHD_SPAWN_STEP_FORK,
+    SSHD_SPAWN_STEP_SETSID,
+    SSHD_SPAWN_STEP_DUP,
+    SSHD_SPAWN_STEP_TTY,
+    SSHD_SPAWN_STEP_GROUPS,
+    SSHD_SPAWN_STEP_GID,
+    SSHD_SPAWN_STEP_UID,
+    SSHD_SPAWN_STEP_CHDIR,
+    SSHD_SPAWN_STEP_LANDLOCK,
+    SSHD_SPAWN_STEP_EXEC,
+};
+
+/// What sshd_spawn starts. Every pointer stays valid for the call; the strings are NUL-terminated
+/// and `argv`/`envp` NULL-terminated.
+struct sshd_spawn_request {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    /// The working directory; NULL keeps the daemon's. When it cannot be entered the child says
+    /// so on its stderr and starts in "/" (OpenSSH's behaviour).
+    const char *cwd;
+    /// Descriptors that become the child's 0, 1 and 2 (the same one three times for a pty).
+    int stdin_fd, stdout_fd, stderr_fd;
+    /// Non-zero: descriptor 0 (a pty slave) becomes the controlling terminal of the new session.
+    int controlling_tty;
+    /// Non-zero: setgroups, setresgid and setresuid to these before execve.
+    int change_identity;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    /// A Landlock ruleset to restrict the child to (with no_new_privs), or -1.
+    int landlock_ruleset;
+    /// Set by sshd_spawn: the step that failed and its errno.
+    int failed_step;
+    int failed_errno;
+};
+
+/// Starts `req->path` in a new session (setsid) with the request's descriptors as 0–1–2, every
+/// other descriptor closed, default signal dispositions and an empty signal mask. vfork: only
+/// system calls run between fork and execve. Returns the pid, or -1 with errno and
+/// `req->failed_step` set (the failed child has been reaped).
+pid_t sshd_spawn(struct sshd_spawn_request *req);
+
+/// openpty(3) with both ends close-on-exec; the slave's path into `name`. 0 or -1 with errno.
+int sshd_openpty(int *master, int *slave, char *name, size_t name_len);
+
+/// pipe2(2) (declared only under _GNU_SOURCE): `flags` of O_CLOEXEC and O_NONBLOCK.
+int sshd_pipe2(int fds[2], int flags);
+
+/// TIOCSWINSZ: columns, rows and pixel sizes (clamped to 65535).
+int sshd_set_window_size(int fd, uint32_t columns, uint32_t rows, uint32_t width, uint32_t height);
+
+/// The terminal's foreground process group (tcgetpgrp), or -1.
+pid_t sshd_terminal_foreground_group(int fd);
+
+/// Applies RFC 4254 §8 terminal modes (opcodes with their values) to the terminal `fd`; modes
+/// Linux lacks are ignored. 0 or -1 with errno.
+int sshd_apply_terminal_modes(int fd, const uint8_t *opcodes, const uint32_t *values, size_t count);
+
+/// The Landlock ABI version the kernel offers, or -1 when it has none.
+int sshd_landlock_abi(void);
+
+/// A Landlock ruleset that allows everything beneath `writable` and reading and executing beneath
+/// `readable` (paths that do not exist are skipped), and nothing else on the file system.
+/// Returns its close-on-exec descriptor, or -1 with errno.
+int sshd_landlock_ruleset(char *const *writable, size_t writable_count, char *const *readable, size_t readable_count);
 
 #endif

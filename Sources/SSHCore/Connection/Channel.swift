@@ -63,6 +63,10 @@ final class Channel {
     var incomingReplies = OrderedReplies<Bool>()
     /// Our requests that want a reply, oldest first.
     var outstandingRequests = 0
+    /// Our requests made while data waited in the queue: they go out after it, in order, so that
+    /// an `exit-status` never overtakes the command's last output. `afterEOF`: made after the
+    /// owner's EOF, which then goes out first.
+    var requestsAfterData: [(message: SSHMsgChannelRequest, afterEOF: Bool)] = []
 
     init(id: SSHChannelID, channelType: String, phase: Phase, configuration: ConnectionConfiguration) {
         self.id = id

@@ -151,7 +151,8 @@ extension ChannelMultiplexer {
         sendReadyReplies(channel)
     }
 
-    /// Sends a channel request (RFC 4254 §5.4). With `wantReply`, its reply arrives as
+    /// Sends a channel request (RFC 4254 §5.4), after the data already queued on the channel (and
+    /// after our EOF when that was requested first). With `wantReply`, its reply arrives as
     /// ``ConnectionEvent/channelRequestReply(_:success:)``, in the order requests were sent.
     /// `requestType` is needed only for ``SSHChannelRequestPayload/unknown(data:)``. Allowed after
     /// our EOF (exit-status usually follows it), not after close.
@@ -167,10 +168,14 @@ extension ChannelMultiplexer {
             }
             channel.outstandingRequests += 1
         }
-        enqueue(
-            SSHMsgChannelRequest(
-                recipientChannel: channel.remoteID, requestType: payload.requestType ?? requestType ?? "",
-                wantReply: wantReply, payload: payload))
+        let message = SSHMsgChannelRequest(
+            recipientChannel: channel.remoteID, requestType: payload.requestType ?? requestType ?? "",
+            wantReply: wantReply, payload: payload)
+        guard channel.queue.isEmpty, channel.requestsAfterData.isEmpty else {
+            channel.requestsAfterData.append((message, channel.eofRequested && !channel.sentEOF))
+            return
+        }
+        enqueue(message)
     }
 
     /// `exit-status` (RFC 4254 §6.10): the command's exit code, without want-reply.

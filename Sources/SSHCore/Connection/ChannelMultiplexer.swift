@@ -346,6 +346,14 @@ public final class ChannelMultiplexer {
             channel.sendWindow -= before - channel.queue.count
         }
         guard channel.queue.isEmpty else { return }
+        for (message, afterEOF) in channel.requestsAfterData {
+            if afterEOF, !channel.sentEOF {
+                channel.sentEOF = true
+                enqueue(SSHMsgChannelEOF(recipientChannel: channel.remoteID))
+            }
+            enqueue(message)
+        }
+        channel.requestsAfterData.removeAll()
         if channel.eofRequested, !channel.sentEOF {
             channel.sentEOF = true
             enqueue(SSHMsgChannelEOF(recipientChannel: channel.remoteID))

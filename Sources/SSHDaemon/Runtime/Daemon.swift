@@ -9,9 +9,10 @@ import SSHKit
 /// authentication, and its log. Built on the SFTPServer class; `run()` turns its event loop until
 /// SIGTERM or SIGINT.
 ///
-/// This stage serves users-file accounts (password and public keys) with SFTP confined to each
-/// account's root, in-process — which is allowed only when the daemon itself runs as the account's
-/// user (`VirtualUser`), not as root. PAM, shells, exec and forwarding come with the session layer.
+/// Users-file accounts (password and public keys) get shells, commands and SFTP, all confined to
+/// the account's root and run as `VirtualUser`: SFTP in-process when the daemon itself runs as
+/// that user, else in a child started as it; shells and commands always in a child, confined by
+/// Landlock. PAM and forwarding come next.
 public final class Daemon {
     public let configuration: DaemonConfiguration
     let server: SFTPServer
@@ -19,6 +20,18 @@ public final class Daemon {
     var users: UsersFile
     /// Accounts by connection, once authenticated.
     var accounts: [Int: UserAccount] = [:]
+    /// Whom each authenticated connection's sessions serve, and how they run.
+    var owners: [Int: SessionOwner] = [:]
+    /// Session channels served by a process, by channel id; and by the process's pid until reaped.
+    var sessions: [Int: SessionChannel] = [:]
+    var sessionsByPid: [pid_t: SessionChannel] = [:]
+    let operations: any PrivilegedOperations = InProcessPrivilegedOperations()
+    /// This program, re-executed as `sftp-server` for SFTP sessions run as another user.
+    let executablePath: String
+    /// The system user users-file sessions run as (nil: none usable; their sessions are refused).
+    let virtualAccount: SystemAccount?
+    /// What a users-file session may read besides system paths: /etc without the daemon's secrets.
+    let confinedReadable: [String]
     /// Connections whose unknown user has been logged (once each, as OpenSSH does).
     var reportedInvalid: Set<Int> = []
     let workers: BlockingPool
@@ -40,7 +53,11 @@ public final class Daemon {
         server.serverEOL = configuration.serverEOL
         users = configuration.authMode.contains(.users) ? try UsersFile.load(configuration.usersFile) : UsersFile()
         workers = try BlockingPool(threadCount: 2)
+        executablePath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        virtualAccount = Self.resolveVirtualUser(configuration.virtualUser, runsAsRoot: runsAsRoot, logger: logger)
+        confinedReadable = Self.readablePaths(hiding: configuration.hostKeys + [configuration.usersFile])
         installHandlers()
+        installSessionHandlers()
     }
 
     /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line) and serves
@@ -51,6 +68,7 @@ public final class Daemon {
             logger.info("Received signal \(info.signal); terminating.")
             stopping = true
         }
+        try server.ssh.reactor.watchSignals([SIGCHLD]) { [unowned self] _ in reapChildren() }
         try server.startListening()
         while !stopping { try server.doEvents() }
         server.shutdown()
@@ -68,6 +86,7 @@ public final class Daemon {
         server.ssh.onUserAuthRequest = { [unowned self] event in authenticate(&event) }
         server.ssh.onDisconnected = { [unowned self] event in
             accounts.removeValue(forKey: event.connectionId)
+            owners.removeValue(forKey: event.connectionId)
             reportedInvalid.remove(event.connectionId)
         }
         server.allowsSession = { [unowned self] connectionId in allowsSFTP(connectionId) }
@@ -142,6 +161,7 @@ public final class Daemon {
     /// An accepted login: its SFTP tree is the account's root (made, mode 0750, when missing).
     private func admit(_ account: UserAccount, _ connectionId: Int) {
         accounts[connectionId] = account
+        owners[connectionId] = owner(of: account)
         let root = accountRoot(account)
         if !FileManager.default.fileExists(atPath: root) {
             do {
@@ -156,12 +176,8 @@ public final class Daemon {
     }
 
     private func allowsSFTP(_ connectionId: Int) -> Bool {
-        guard let account = accounts[connectionId], configuration.allowSFTP, account.options.contains(.sftp) else {
+        guard let owner = owners[connectionId], owner.permissions.contains(.sftp) else {
             logger.notice("sftp refused for \(accounts[connectionId]?.name ?? "?"): not allowed by AllowSFTP or the account's options")
-            return false
-        }
-        guard !runsAsRoot else {
-            logger.error("sftp refused for \(account.name): users-file sessions run as VirtualUser, and serving them from a daemon running as root is not built yet; run swift-sshd as an unprivileged user")
             return false
         }
         return true

@@ -40,21 +40,44 @@ extension SSHServer {
         return taken
     }
 
-    /// Queues `bytes` on the channel without waiting, as far as it takes them (for classes built
-    /// on this one); returns how many it took.
-    func sendChannelBytes(_ channelId: Int, _ bytes: ArraySlice<UInt8>) throws(SSHServerError) -> Int {
+    /// Queues `bytes` on the channel without waiting, as far as it takes them, and returns how
+    /// many it took (0 when the channel's queue is full: `SSHChannelReadyToSend` follows once it
+    /// drains). `stderr` sends them as extended data type 1 (RFC 4254 §5.2). **Extension** for
+    /// programs that relay a process's output: the seeds' sends have no stderr and no slice form.
+    public func sendChannelBytes(_ channelId: Int, _ bytes: ArraySlice<UInt8>, stderr: Bool = false) throws(SSHServerError) -> Int {
         let (connection, channels, channel) = try channel(channelId)
-        let taken = try take(bytes, connection, channels, channel, channelId)
+        let taken = try take(bytes, connection, channels, channel, channelId, stream: stderr ? .stderr : .standard)
         channelOwners[channelId]?.bytesSent = taken
         return taken
     }
 
+    /// Bytes of the channel still queued for the client's window (0 when all went out).
+    public func queuedBytes(_ channelId: Int) -> Int {
+        guard let (_, channels, channel) = try? self.channel(channelId) else { return 0 }
+        return channels.queuedByteCount(of: channel)
+    }
+
+    /// Makes the channel's receive window reopen only as the owner reports data consumed with
+    /// ``consumeChannelData(_:_:)``, growing to at most `windowLimit` bytes, so a client cannot
+    /// send more than a slow consumer (a process's stdin) takes (RFC 4254 §5.2). **Extension**.
+    public func holdReceiveWindow(_ channelId: Int, windowLimit: Int) throws(SSHServerError) {
+        try channelOperation(channelId) { channels, channel throws(ChannelError) in
+            try channels.setManualWindowAdjust(on: channel, windowLimit: windowLimit)
+        }
+    }
+
+    /// Reports `count` received bytes passed on (see ``holdReceiveWindow(_:windowLimit:)``); the
+    /// window adjust goes out when half the window is consumed. **Extension**.
+    public func consumeChannelData(_ channelId: Int, _ count: Int) {
+        try? channelOperation(channelId) { channels, channel throws(ChannelError) in try channels.consume(count, on: channel) }
+    }
+
     private func take(
         _ data: ArraySlice<UInt8>, _ connection: ServerConnection, _ channels: ChannelMultiplexer,
-        _ channel: SSHChannelID, _ channelId: Int
+        _ channel: SSHChannelID, _ channelId: Int, stream: ChannelStream = .standard
     ) throws(SSHServerError) -> Int {
         let taken: Int
-        do { taken = try channels.send(data, on: channel) } catch {
+        do { taken = try channels.send(data, on: channel, stream: stream) } catch {
             throw SSHServerError(code: SSHServerError.wouldBlock, "channel \(channelId): \(error)")
         }
         sendChannelOutput(connection)
