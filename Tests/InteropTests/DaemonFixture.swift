@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// A scratch deployment of the built `swift-sshd` for tests: a directory with its config, host
+/// key, users file and `RootDirectory`, and the daemon started on an ephemeral loopback port.
+struct DaemonFixture {
+    let directory: URL
+    let root: URL
+
+    init(_ name: String) throws {
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("\(name)-\(UUID().uuidString)")
+        root = directory.appendingPathComponent("root")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        chmod(directory.path, 0o755)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// OpenSSH client options: no config, no host-key checks, quiet.
+    var clientOptions: [String] {
+        ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+    }
+
+    /// Writes the config (users-file accounts, the fixture's root, `extra` lines) and makes the
+    /// host key; returns the config's path.
+    func writeConfig(_ extra: String = "") throws -> String {
+        let config = path("swift-sshd.conf")
+        try """
+            HostKey = \(path("keys"))/ssh_host_ed25519_key
+            AuthMode = users
+            UsersFile = \(path("users"))
+            RootDirectory = \(root.path)
+            LocalHost = 127.0.0.1
+            LocalPort = 0
+            \(extra)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try run(DaemonBinary.path, ["keygen", "-f", config]).status == 0)
+        return config
+    }
+
+    /// Adds a keys-only account `name` with `options`, its key pair `NAME_key` in the fixture, and
+    /// the public key in `root/NAME/.ssh/authorized_keys`.
+    func addKeyAccount(_ name: String, config: String, options: String) throws {
+        #expect(try run(DaemonBinary.path, ["user", "add", name, "-f", config, "--keys-only", "--options", options]).status == 0)
+        #expect(try run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path("\(name)_key")]).status == 0)
+        try FileManager.default.createDirectory(atPath: root.path + "/\(name)/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: path("\(name)_key.pub"), toPath: root.path + "/\(name)/.ssh/authorized_keys")
+    }
+
+    /// Gives `paths` (recursively) to `nobody`, when the tests run as root.
+    func giveToNobody(_ paths: [String]) throws {
+        guard geteuid() == 0 else { return }
+        for owned in paths { #expect(try run("/bin/chown", ["-R", "nobody:nogroup", owned]).status == 0) }
+    }
+
+    /// Starts the daemon (as `user`, or as this process's user) and waits for its listening line.
+    func start(_ config: String, as user: String? = nil) throws -> (daemon: ChildProcess, port: Int) {
+        let log = directory.appendingPathComponent("daemon-\(UUID().uuidString).log")
+        let command = [DaemonBinary.path, "-f", config, "-D"]
+        let daemon = user.map {
+            try? ChildProcess("/usr/bin/setpriv", ["--reuid=\($0)", "--regid=nogroup", "--clear-groups"] + command, outputFile: log)
+        } ?? (try? ChildProcess(command[0], Array(command.dropFirst()), outputFile: log))
+        guard let daemon else { throw InteropError("cannot start the daemon") }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, daemon.exitStatusIfExited() == nil {
+            if let range = daemon.output.range(of: "Server listening on 127.0.0.1 port ") {
+                let digits = daemon.output[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits), daemon.output[range.upperBound...].dropFirst(digits.count).hasPrefix(".") {
+                    return (daemon, port)
+                }
+            }
+            usleep(20_000)
+        }
+        throw InteropError("the daemon did not start: \(daemon.output)")
+    }
+
+    /// `ssh` as `user` with its key (`USER_key`) in batch mode; `arguments` follow the
+    /// destination; `environment` (`NAME=value …`) is set for ssh. Standard output and standard
+    /// error go to separate strings (through a shell).
+    func ssh(_ port: Int, user: String, _ arguments: [String], input: String = "/dev/null", sshOptions: [String] = [], environment: String = "")
+        throws -> (status: Int32, output: String, errors: String)
+    {
+        let out = path("ssh-\(UUID().uuidString).out")
+        let err = path("ssh-\(UUID().uuidString).err")
+        let words = ["/usr/bin/ssh"] + clientOptions + sshOptions
+            + ["-i", path("\(user)_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-p", "\(port)", "\(user)@127.0.0.1"] + arguments
+        let line = environment + " " + words.map(Self.quote).joined(separator: " ") + " <\(Self.quote(input)) >\(Self.quote(out)) 2>\(Self.quote(err))"
+        let result = try run("/bin/sh", ["-c", line], limit: 60)
+        return (result.status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    /// `word` quoted for /bin/sh.
+    static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// `sftp` with a password from SSH_ASKPASS (no terminal: setsid), commands on standard input.
+    func sftpWithPassword(_ port: Int, user: String, password: String, commands: String) throws -> (status: Int32, output: String) {
+        let askpass = path("askpass-\(UUID().uuidString)")
+        try writeExecutable(askpass, "#!/bin/sh\necho '\(password)'\n")
+        let input = path("commands-\(UUID().uuidString)")
+        try commands.write(toFile: input, atomically: true, encoding: .utf8)
+        let client = try ChildProcess(
+            "/usr/bin/setsid",
+            ["-w", "/usr/bin/sftp"] + clientOptions
+                + ["-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1", "-P", "\(port)", "\(user)@127.0.0.1"],
+            outputFile: directory.appendingPathComponent("sftp-\(UUID().uuidString).out"),
+            environment: ["SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force"], inputFile: URL(fileURLWithPath: input))
+        return (client.wait(limit: 60), client.output)
+    }
+}
