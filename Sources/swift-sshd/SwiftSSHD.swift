@@ -98,12 +98,13 @@ struct SFTPServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sftp-server", abstract: "Serve SFTP on standard input and output (started by the daemon).", shouldDisplay: false)
     @Option(help: "The directory the client sees as /.") var root: String
+    @Option(help: "The directory a client starts in, inside the root.") var home = "/"
     @Option(help: "The highest SFTP version to offer (3 to 6).") var protocolVersion: UInt32 = 3
 
     func run() throws {
         // main blocks the daemon's signals for its signalfd; this process takes them the usual way.
         try Signals.unblockInThisThread(Signals.serverSignals)
         guard (3...6).contains(protocolVersion) else { fail("--protocol-version must be 3 to 6") }
-        throw ExitCode(StdioSFTPServer.serve(root: root, protocolVersion: protocolVersion))
+        throw ExitCode(StdioSFTPServer.serve(root: root, home: home, protocolVersion: protocolVersion))
     }
 }

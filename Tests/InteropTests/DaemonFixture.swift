@@ -21,15 +21,15 @@ struct DaemonFixture {
         ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
     }
 
-    /// Writes the config (users-file accounts, the fixture's root, `extra` lines) and makes the
-    /// host key; returns the config's path.
-    func writeConfig(_ extra: String = "") throws -> String {
+    /// Writes the config (users-file accounts and the fixture's root unless told otherwise, and
+    /// `extra` lines) and makes the host key; returns the config's path.
+    func writeConfig(_ extra: String = "", authMode: String = "users", rootDirectory: String? = nil) throws -> String {
         let config = path("swift-sshd.conf")
         try """
             HostKey = \(path("keys"))/ssh_host_ed25519_key
-            AuthMode = users
+            AuthMode = \(authMode)
             UsersFile = \(path("users"))
-            RootDirectory = \(root.path)
+            RootDirectory = \(rootDirectory ?? root.path)
             LocalHost = 127.0.0.1
             LocalPort = 0
             \(extra)
@@ -92,6 +92,20 @@ struct DaemonFixture {
     /// `word` quoted for /bin/sh.
     static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
+    /// `ssh` logging in with `password` by `method` (password or keyboard-interactive), answered
+    /// through SSH_ASKPASS (no terminal: setsid), running `command`.
+    func sshWithPassword(_ port: Int, user: String, password: String, method: String, command: String) throws -> (status: Int32, output: String) {
+        let askpass = path("askpass-\(UUID().uuidString)")
+        try writeExecutable(askpass, "#!/bin/sh\necho '\(password)'\n")
+        let client = try ChildProcess(
+            "/usr/bin/setsid",
+            ["-w", "/usr/bin/ssh"] + clientOptions
+                + ["-o", "PreferredAuthentications=\(method)", "-o", "NumberOfPasswordPrompts=1", "-p", "\(port)", "\(user)@127.0.0.1", command],
+            outputFile: directory.appendingPathComponent("ssh-\(UUID().uuidString).out"),
+            environment: ["SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force"], inputFile: URL(fileURLWithPath: "/dev/null"))
+        return (client.wait(limit: 60), client.output)
+    }
+
     /// `sftp` with a password from SSH_ASKPASS (no terminal: setsid), commands on standard input.
     func sftpWithPassword(_ port: Int, user: String, password: String, commands: String) throws -> (status: Int32, output: String) {
         let askpass = path("askpass-\(UUID().uuidString)")
@@ -105,5 +119,26 @@ struct DaemonFixture {
             outputFile: directory.appendingPathComponent("sftp-\(UUID().uuidString).out"),
             environment: ["SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force"], inputFile: URL(fileURLWithPath: input))
         return (client.wait(limit: 60), client.output)
+    }
+
+    /// Runs fail2ban's stock sshd filter (told our daemon's name, as the jail drop-in tells it)
+    /// over `log` and checks that it matches every failure line we wrote and no success line.
+    func expectFail2banMatchesFailures(in log: String) throws {
+        let lines = log.split(whereSeparator: \.isNewline).map(String.init)
+        let failures = lines.filter { $0.contains(": Failed ") || $0.contains(": Invalid user ") }
+        #expect(!failures.isEmpty, "\(log)")
+        let logFile = path("auth-\(UUID().uuidString).log")
+        try log.write(toFile: logFile, atomically: true, encoding: .utf8)
+        let regex = try run("/usr/bin/fail2ban-regex", ["--print-all-matched", logFile, "/etc/fail2ban/filter.d/sshd.conf[_daemon=swift-sshd]"])
+        // The block after "Matched line(s):" lists them, each indented after "|  ", up to "`-".
+        var matched: Set<String> = []
+        var inBlock = false
+        for line in regex.output.split(separator: "\n") {
+            if line.contains("Matched line(s):") { inBlock = true; continue }
+            if inBlock, line.hasPrefix("`-") { break }
+            if inBlock, line.hasPrefix("|  ") { matched.insert(String(line.dropFirst(3))) }
+        }
+        for failure in failures { #expect(matched.contains(failure), "fail2ban did not match: \(failure)\n\(regex.output)") }
+        for success in lines where success.contains(": Accepted ") { #expect(!matched.contains(success), "\(success)") }
     }
 }

@@ -37,7 +37,7 @@ import Testing
 
         // 4 MiB through stdin and back as a digest: the window reopens as the pipe takes them.
         let input = fixture.path("input.bin")
-        FileManager.default.createFile(atPath: input, contents: Data((0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }))
+        _ = FileManager.default.createFile(atPath: input, contents: Data((0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }))
         let local = try run("/usr/bin/sha256sum", [input]).output.prefix(64)
         let remote = try fixture.ssh(port, user: "carol", ["sha256sum"], input: input)
         #expect(remote.status == 0 && remote.output.prefix(64) == local, "\(remote)")
@@ -112,7 +112,7 @@ import Testing
         let (daemon, port) = try startDaemon()
         defer { daemon.terminate() }
         let original = fixture.path("original.bin")
-        FileManager.default.createFile(atPath: original, contents: Data((0..<700_001).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) }))
+        _ = FileManager.default.createFile(atPath: original, contents: Data((0..<700_001).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) }))
         let key = ["-i", fixture.path("carol_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-P", "\(port)"]
         // The SFTP protocol (scp's default since OpenSSH 9.0), and the legacy one (`scp -O`,
         // which runs `scp -t` / `scp -f` through exec in the account's root).

@@ -78,6 +78,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public init() {
         server.logLevel = logLevel.classLevel
+        // What OpenSSH's sshd offers: keys first, then passwords and PAM's conversation.
+        server.defaultAuthMethods = ["publickey", "password", "keyboard-interactive"]
     }
 }
 

@@ -150,7 +150,7 @@ extension Daemon {
 
     /// The arguments of the SFTP server child: the account's root and the SFTP settings.
     private func sftpServerArguments(_ owner: SessionOwner) -> [String] {
-        ["--root", owner.sftpRoot, "--protocol-version", String(configuration.sftpProtocolVersion)]
+        ["--root", owner.sftpRoot, "--home", owner.sftpHome, "--protocol-version", String(configuration.sftpProtocolVersion)]
     }
 
     /// SIGCHLD: every finished child is reaped; a session's ends its channel.

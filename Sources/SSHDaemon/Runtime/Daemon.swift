@@ -26,6 +26,10 @@ public final class Daemon {
     var sessions: [Int: SessionChannel] = [:]
     var sessionsByPid: [pid_t: SessionChannel] = [:]
     let operations: any PrivilegedOperations = InProcessPrivilegedOperations()
+    /// PAM transactions of logged-in system accounts (their sessions close at disconnect), and
+    /// keyboard-interactive conversations in progress.
+    var pamTransactions: [Int: PAMTransaction] = [:]
+    var keyboardBridges: [Int: KeyboardInteractiveBridge] = [:]
     /// This program, re-executed as `sftp-server` for SFTP sessions run as another user.
     let executablePath: String
     /// The system user users-file sessions run as (nil: none usable; their sessions are refused).
@@ -58,6 +62,7 @@ public final class Daemon {
         confinedReadable = Self.readablePaths(hiding: configuration.hostKeys + [configuration.usersFile])
         installHandlers()
         installSessionHandlers()
+        installKeyboardInteractive()
     }
 
     /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line) and serves
@@ -88,66 +93,111 @@ public final class Daemon {
             accounts.removeValue(forKey: event.connectionId)
             owners.removeValue(forKey: event.connectionId)
             reportedInvalid.remove(event.connectionId)
+            keyboardBridges.removeValue(forKey: event.connectionId)?.cancel()
+            if let transaction = pamTransactions.removeValue(forKey: event.connectionId) { endPAM(transaction) }
         }
         server.allowsSession = { [unowned self] connectionId in allowsSFTP(connectionId) }
     }
 
-    // MARK: - Authentication (users file)
+    // MARK: - Authentication
+
+    /// Where `user` is known, trying AuthMode's sources in order.
+    func loginSource(_ user: String) -> LoginSource {
+        for source in configuration.authMode {
+            switch source {
+            case .users:
+                if let account = users.account(named: user) { return .users(account) }
+            case .pam:
+                if let account = operations.account(named: user) { return .pam(account) }
+            }
+        }
+        return .unknown
+    }
 
     private func authenticate(_ event: inout UserAuthRequestEvent) {
-        event.availableMethods = "publickey,password"
-        guard configuration.authMode.contains(.users) else { return }
-        let account = users.account(named: event.user)
         let connectionId = event.connectionId
-        switch event.authMethod {
-        case "password":
-            // An unknown user, or a keys-only account, is checked against a decoy hash: the same
-            // work, the same time, the same answer as a wrong password.
-            let stored = account.map { $0.passwordHash == "*" ? PasswordHash.decoy : $0.passwordHash } ?? PasswordHash.decoy
-            let canSucceed = account.map { $0.passwordHash != "*" } ?? false
-            let password = String(decoding: event.authParam, as: UTF8.self)
-            if account == nil {
-                logInvalidUser(connectionId, event.user)
-                event.invalidUser = true
-            }
+        let source = loginSource(event.user)
+        if case .unknown = source, event.authMethod == "password" || event.authMethod == "publickey" {
+            logInvalidUser(connectionId, event.user)
+            event.invalidUser = true
+        }
+        switch (event.authMethod, source) {
+        case ("password", .pam(let account)):
+            guard admitsSystemAccounts(event.user, connectionId) else { return }
             event.deferDecision = true
-            do {
-                try workers.run({ canSucceed && PasswordHash.verify(password, against: stored) }, on: server.ssh.reactor) { [weak self] matched in
-                    guard let self else { return }
-                    if matched, let account { self.admit(account, connectionId) }
-                    try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched)
-                }
-            } catch {
-                event.deferDecision = false
-                logger.error("password check for \(event.user) could not run: \(error)")
-            }
-        case "publickey":
-            guard let account else {
-                logInvalidUser(connectionId, event.user)
-                event.invalidUser = true
-                return
-            }
-            let home = accountRoot(account)
-            let offered = event.authParam
-            let known = configuration.authorizedKeysFiles.flatMap { pattern in
-                AuthorizedKeys.load(AuthorizedKeys.path(pattern, user: account.name, home: home))
-            }
-            guard let match = known.first(where: { $0.key.wireBlob == offered }) else { return }
-            guard match.options.isEmpty else {
-                // Options restrict a key (from=, command=, …); until they are enforced such a key
-                // is not accepted at all.
-                logger.notice("\(account.name): a key with options (\(match.options)) is not accepted yet")
-                return
-            }
+            runPAMLogin(connectionId: connectionId, user: event.user, account: account, method: .password(event.authParam))
+        case ("password", .unknown) where configuration.authMode.first == .pam:
+            // An unknown user goes through PAM like a known one (and fails).
+            event.deferDecision = true
+            runPAMLogin(connectionId: connectionId, user: event.user, account: nil, method: .password(event.authParam))
+        case ("password", .users(let account)):
+            checkUsersFilePassword(&event, account)
+        case ("password", .unknown):
+            checkUsersFilePassword(&event, nil)
+        case ("publickey", .users(let account)):
+            let root = accountRoot(account)
+            guard let key = matchingKey(event.authParam, user: account.name, home: root, strictFor: nil) else { return }
             event.accept = true
             if event.hasSignature { admit(account, connectionId) }
+            _ = key
+        case ("publickey", .pam(let account)):
+            guard matchingKey(event.authParam, user: account.name, home: account.home, strictFor: account.uid) != nil else { return }
+            guard event.hasSignature else {
+                event.accept = true
+                return
+            }
+            guard admitsSystemAccounts(event.user, connectionId) else { return }
+            event.deferDecision = true
+            runPAMLogin(connectionId: connectionId, user: event.user, account: account, method: .publicKey)
         default:
             return
         }
     }
 
+    /// A users-file password, checked on a worker. An unknown user, or a keys-only account, is
+    /// checked against a decoy hash: the same work, the same time, the same answer as a wrong
+    /// password.
+    private func checkUsersFilePassword(_ event: inout UserAuthRequestEvent, _ account: UserAccount?) {
+        let connectionId = event.connectionId
+        let stored = account.map { $0.passwordHash == "*" ? PasswordHash.decoy : $0.passwordHash } ?? PasswordHash.decoy
+        let canSucceed = account.map { $0.passwordHash != "*" } ?? false
+        let password = String(decoding: event.authParam, as: UTF8.self)
+        event.deferDecision = true
+        do {
+            try workers.run({ canSucceed && PasswordHash.verify(password, against: stored) }, on: server.ssh.reactor) { [weak self] matched in
+                guard let self else { return }
+                if matched, let account { self.admit(account, connectionId) }
+                try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched)
+            }
+        } catch {
+            event.deferDecision = false
+            logger.error("password check for \(event.user) could not run: \(error)")
+        }
+    }
+
+    /// The authorized key matching `offered` in the account's AuthorizedKeysFile files. With
+    /// `strictFor` (a system account's uid), a file that fails StrictModes is skipped and logged.
+    private func matchingKey(_ offered: [UInt8], user: String, home: String, strictFor uid: uid_t?) -> AuthorizedKey? {
+        for pattern in configuration.authorizedKeysFiles {
+            let path = AuthorizedKeys.path(pattern, user: user, home: home)
+            if let uid, FileManager.default.fileExists(atPath: path), let problem = StrictModes.problem(path, uid: uid) {
+                logger.error("Authentication refused: \(problem)")
+                continue
+            }
+            guard let match = AuthorizedKeys.load(path).first(where: { $0.key.wireBlob == offered }) else { continue }
+            guard match.options.isEmpty else {
+                // Options restrict a key (from=, command=, …); until they are enforced such a key
+                // is not accepted at all.
+                logger.notice("\(user): a key with options (\(match.options)) is not accepted yet")
+                return nil
+            }
+            return match
+        }
+        return nil
+    }
+
     /// OpenSSH's `Invalid user USER from ADDR port N` (fail2ban's sshd filter matches it).
-    private func logInvalidUser(_ connectionId: Int, _ user: String) {
+    func logInvalidUser(_ connectionId: Int, _ user: String) {
         guard reportedInvalid.insert(connectionId).inserted else { return }
         guard let host = try? server.ssh.remoteHost(connectionId), let port = try? server.ssh.remotePort(connectionId) else { return }
         logger.info("Invalid user \(user) from \(host) port \(port)")

@@ -12,8 +12,8 @@ public enum StdioSFTPServer {
     /// Bytes read from standard input at a time.
     static let readChunk = 64 * 1024
 
-    /// Serves until standard input ends; returns the exit code (0, or 1 when the stream broke).
-    public static func serve(root: String, protocolVersion: UInt32, input: Int32 = 0, output: Int32 = 1) -> Int32 {
+    /// Serves until standard input ends, starting clients in `home` (a path inside `root`); returns the exit code (0, or 1 when the stream broke).
+    public static func serve(root: String, home: String = "/", protocolVersion: UInt32, input: Int32 = 0, output: Int32 = 1) -> Int32 {
         let fileSystem: ConfinedFileSystem
         do {
             fileSystem = try ConfinedFileSystem(root: root)
@@ -21,7 +21,7 @@ public enum StdioSFTPServer {
             report("cannot serve \(root): \(error)")
             return 1
         }
-        var configuration = SFTPServerSession.Configuration(maximumVersion: protocolVersion, homeDirectory: "/")
+        var configuration = SFTPServerSession.Configuration(maximumVersion: protocolVersion, homeDirectory: home)
         configuration.hashing = SFTPDigests.hashing
         let session = SFTPServerSession(configuration: configuration)
         var buffer = [UInt8](repeating: 0, count: readChunk)

@@ -35,6 +35,11 @@ struct SessionEnvironment {
         ]
         if let originalCommand { variables.append(("SSH_ORIGINAL_COMMAND", originalCommand)) }
         var seen = Set(variables.map(\.0))
+        for entry in owner.extraEnvironment {
+            guard let equals = entry.firstIndex(of: "=") else { continue }
+            let name = String(entry[..<equals])
+            if !reservedNames.contains(name), seen.insert(name).inserted { variables.append((name, String(entry[entry.index(after: equals)...]))) }
+        }
         for (name, value) in clientVariables.reversed() where seen.insert(name).inserted {
             variables.append((name, value))
         }

@@ -13,8 +13,11 @@ struct SessionOwner {
     let confinement: FileSystemConfinement?
     /// What the login may use: its options (users file) within AllowShell, AllowExec, AllowSFTP.
     let permissions: Set<AccountOption>
-    /// The root SFTP is confined to.
+    /// The root SFTP is confined to, and the directory a client starts in (a path inside it).
     let sftpRoot: String
+    var sftpHome = "/"
+    /// Variables PAM's modules set (`NAME=value`), below the ones the daemon sets.
+    var extraEnvironment: [String] = []
 
     /// Whether the session's processes run as uid 0 (only a system account `root` does).
     var runsAsSuperuser: Bool { identity?.uid == 0 }

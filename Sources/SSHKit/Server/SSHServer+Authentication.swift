@@ -119,6 +119,14 @@ extension SSHServer {
                 onUserAuthRequest?(&status)
             }
             event = userAuthEvent(connection, user: user, service: service, method: "publickey", param: key.wireBlob, keyAlgorithm: algorithm, hasSignature: true)
+        case .keyboardInteractiveStarted where onKeyboardInteractive != nil:
+            connection.deferredAuth = DeferredAuth(id: id, isQuery: false, delaysFailure: true)
+            onKeyboardInteractive?(KeyboardInteractiveEvent(connectionId: connection.id, user: user, responses: nil))
+            return
+        case .keyboardInteractiveResponses(let responses) where onKeyboardInteractive != nil:
+            connection.deferredAuth = DeferredAuth(id: id, isQuery: false, delaysFailure: true)
+            onKeyboardInteractive?(KeyboardInteractiveEvent(connectionId: connection.id, user: user, responses: responses.map(\.bytes)))
+            return
         case .keyboardInteractiveStarted:
             // Digest §3.3: no firing for the initial request; the prompts go out at once.
             auth.complete(id, .infoRequest(name: "", instruction: settings.keyboardInteractiveMessage, prompts: keyboardInteractivePrompts(for: connection)))
@@ -184,16 +192,39 @@ extension SSHServer {
 
     /// Completes a decision a handler deferred (``UserAuthRequestEvent/deferDecision``). Beyond the
     /// seeds (DESIGN §3): slow checks such as PAM run off the event loop and answer here.
+    /// `loggedMethod` names the method in the Accepted/Failed log line when it should say more than
+    /// the protocol's name (OpenSSH's `keyboard-interactive/pam`); `invalidUser` marks the user
+    /// unknown (as ``UserAuthRequestEvent/invalidUser`` does) for decisions that had no event.
     public func completeUserAuth(
-        connectionId: Int, accept: Bool, partialSuccess: Bool = false, availableMethods: String? = nil
+        connectionId: Int, accept: Bool, partialSuccess: Bool = false, availableMethods: String? = nil, loggedMethod: String? = nil,
+        invalidUser: Bool? = nil
     ) throws(SSHServerError) {
         let connection = try connection(connectionId)
         guard let pending = connection.deferredAuth, let auth = connection.auth else {
             throw SSHServerError(code: SSHServerError.authenticationFailed, "no authentication decision is pending on connection \(connectionId)")
         }
         connection.deferredAuth = nil
+        if let loggedMethod { connection.lastAuthMethod = loggedMethod }
+        if let invalidUser { connection.lastAuthUserInvalid = invalidUser }
         apply(connection, auth, pending, accept: accept, partialSuccess: partialSuccess,
               availableMethods: availableMethods ?? settings.defaultAuthMethods.filter { $0 != "none" }.joined(separator: ","))
+        pumpAuthentication(connection)
+        flush(connection)
+    }
+
+    /// **Extension**: sends the next round of a keyboard-interactive conversation
+    /// (``onKeyboardInteractive``) as USERAUTH_INFO_REQUEST (RFC 4256 §3.2); the client's answers
+    /// fire the handler again. An empty `prompts` shows `instruction` alone (the client answers
+    /// with no responses).
+    public func promptKeyboardInteractive(
+        connectionId: Int, name: String = "", instruction: String, prompts: [SSHKeyboardInteractivePrompt]
+    ) throws(SSHServerError) {
+        let connection = try connection(connectionId)
+        guard let pending = connection.deferredAuth, let auth = connection.auth else {
+            throw SSHServerError(code: SSHServerError.authenticationFailed, "no keyboard-interactive exchange is pending on connection \(connectionId)")
+        }
+        connection.deferredAuth = nil
+        auth.complete(pending.id, .infoRequest(name: name, instruction: instruction, prompts: prompts))
         pumpAuthentication(connection)
         flush(connection)
     }

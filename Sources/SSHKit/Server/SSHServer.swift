@@ -43,6 +43,9 @@ public final class SSHServer {
     public var onChannelRequested: ((ChannelRequestedEvent) -> Void)?
     public var onTunnelRequested: ((inout TunnelRequestedEvent) -> Void)?
     public var onTunnelClosed: ((TunnelClosedEvent) -> Void)?
+    /// **Extension**: when set, keyboard-interactive is a conversation this handler drives
+    /// (``KeyboardInteractiveEvent``) instead of the fixed `KeyboardInteractivePrompt*` prompts.
+    public var onKeyboardInteractive: ((KeyboardInteractiveEvent) -> Void)?
 
     /// The keyboard-interactive prompts (the `KeyboardInteractivePromptCount`,
     /// `KeyboardInteractivePromptPrompt[i]` and `KeyboardInteractivePromptEcho[i]` properties);

@@ -42,3 +42,15 @@ public struct UserAuthRequestEvent: Sendable {
     /// user NAME from …`, OpenSSH's wording, which fail2ban's sshd filter matches.
     public var invalidUser = false
 }
+
+/// **Extension** (DESIGN §3): one step of keyboard-interactive run as a conversation the owner
+/// drives (RFC 4256 §3.2–3.4), as PAM needs: `responses` is nil when the client starts the
+/// method, then holds each round's answers. The owner replies with
+/// ``SSHServer/promptKeyboardInteractive(connectionId:name:instruction:prompts:)`` (another round)
+/// or ``SSHServer/completeUserAuth(connectionId:accept:partialSuccess:availableMethods:loggedMethod:)``.
+/// Responses are secrets: the array is the owner's to wipe.
+public struct KeyboardInteractiveEvent: Sendable {
+    public let connectionId: Int
+    public let user: String
+    public let responses: [[UInt8]]?
+}
