@@ -47,6 +47,16 @@ struct DaemonFixture {
         try FileManager.default.copyItem(atPath: path("\(name)_key.pub"), toPath: root.path + "/\(name)/.ssh/authorized_keys")
     }
 
+    /// A new key pair `name` in the fixture whose public key goes into `user`'s authorized_keys
+    /// with `options` in front.
+    func addAuthorizedKey(_ name: String, for user: String, options: String) throws {
+        #expect(try run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path(name)]).status == 0)
+        let line = options + " " + (try String(contentsOfFile: path(name + ".pub"), encoding: .utf8))
+        let file = root.path + "/\(user)/.ssh/authorized_keys"
+        let existing = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        try (existing + line).write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
     /// Gives `paths` (recursively) to `nobody`, when the tests run as root.
     func giveToNobody(_ paths: [String]) throws {
         guard geteuid() == 0 else { return }
@@ -74,16 +84,19 @@ struct DaemonFixture {
         throw InteropError("the daemon did not start: \(daemon.output)")
     }
 
-    /// `ssh` as `user` with its key (`USER_key`) in batch mode; `arguments` follow the
+    /// `ssh` as `user` with its key (`USER_key`, or the fixture's file `key`) in batch mode; `arguments` follow the
     /// destination; `environment` (`NAME=value …`) is set for ssh. Standard output and standard
     /// error go to separate strings (through a shell).
-    func ssh(_ port: Int, user: String, _ arguments: [String], input: String = "/dev/null", sshOptions: [String] = [], environment: String = "")
+    func ssh(
+        _ port: Int, user: String, key: String? = nil, _ arguments: [String], input: String = "/dev/null", sshOptions: [String] = [],
+        environment: String = ""
+    )
         throws -> (status: Int32, output: String, errors: String)
     {
         let out = path("ssh-\(UUID().uuidString).out")
         let err = path("ssh-\(UUID().uuidString).err")
         let words = ["/usr/bin/ssh"] + clientOptions + sshOptions
-            + ["-i", path("\(user)_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-p", "\(port)", "\(user)@127.0.0.1"] + arguments
+            + ["-i", path(key ?? "\(user)_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-p", "\(port)", "\(user)@127.0.0.1"] + arguments
         let line = environment + " " + words.map(Self.quote).joined(separator: " ") + " <\(Self.quote(input)) >\(Self.quote(out)) 2>\(Self.quote(err))"
         let result = try run("/bin/sh", ["-c", line], limit: 60)
         return (result.status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")

@@ -168,11 +168,8 @@ extension DaemonKey {
 
     /// `host:port` with a port number or `*`; the host a name, an address, `[v6]` or `*`.
     static func isForwardTarget(_ text: String) -> Bool {
-        guard let colon = text.lastIndex(of: ":") else { return false }
-        let host = text[..<colon]
-        let port = text[text.index(after: colon)...]
-        guard !host.isEmpty, port == "*" || SettingValueParser.integer(String(port), in: 1...65535) != nil else { return false }
-        return host.allSatisfy { $0.isLetter || $0.isNumber || "-.:[]*_".contains($0) }
+        guard let rule = PermitOpenRule(text), rule.port != 0 else { return false }
+        return rule.host.allSatisfy { $0.isLetter || $0.isNumber || "-.:*_".contains($0) }
     }
 
     // MARK: - Row builders

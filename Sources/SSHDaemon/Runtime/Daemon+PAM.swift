@@ -10,7 +10,8 @@ import SSHWire
 enum PAMLoginMethod: Sendable {
     case password([UInt8])
     case keyboardInteractive(KeyboardInteractiveBridge)
-    case publicKey
+    /// With the options of the key's authorized_keys line.
+    case publicKey(AuthorizedKeyOptions)
 
     /// The method as OpenSSH's log lines name it.
     var loggedName: String {
@@ -94,7 +95,9 @@ extension Daemon {
                 return endPAM(transaction)
             }
             pamTransactions[connectionId] = transaction
-            owners[connectionId] = owner(of: account, pamEnvironment: environment)
+            var owner = owner(of: account, pamEnvironment: environment)
+            if case .publicKey(let options) = method { owner.keyOptions = options }
+            owners[connectionId] = owner
             try? server.ssh.completeUserAuth(connectionId: connectionId, accept: true, loggedMethod: method.loggedName)
         case .refused(let why):
             logger.debug("PAM refused \(user): \(why)")

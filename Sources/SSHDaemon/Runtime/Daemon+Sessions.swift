@@ -57,6 +57,10 @@ extension Daemon {
         guard let owner = owners[request.connectionId] else { return false }
         switch request.payload {
         case .ptyReq(let term, let columns, let rows, let width, let height, let encodedModes):
+            guard !owner.keyOptions.noPty else {
+                logger.notice("pty refused for \(owner.name): the key's no-pty")
+                return false
+            }
             guard !session.started, session.terminalRequest == nil, let modes = try? SSHTerminalModes.parse(encodedModes) else { return false }
             session.terminalRequest = (term, columns, rows, width, height, modes)
             return true
@@ -93,7 +97,10 @@ extension Daemon {
 
     private func admitStart(_ session: SessionChannel, _ owner: SessionOwner, _ what: AccountOption, _ name: String) -> Bool {
         guard !session.started else { return false }
-        guard owner.permissions.contains(what) else {
+        // A key's forced command replaces whatever is asked; it runs where a shell or command may.
+        let allowed = owner.keyOptions.command == nil
+            ? owner.permissions.contains(what) : !owner.permissions.isDisjoint(with: [.shell, .exec])
+        guard allowed else {
             logger.notice("\(name) refused for \(owner.name): not allowed by Allow\(name == "sftp" ? "SFTP" : name.capitalized) or the account's options")
             return false
         }
@@ -126,7 +133,20 @@ extension Daemon {
         default:
             return
         }
-        if case .subsystem = payload {} else { launch.confinement = owner.confinement }
+        var originalCommand: String?
+        if let forced = owner.keyOptions.command {
+            // sshd(8) command=: the client's command, if any, is in SSH_ORIGINAL_COMMAND.
+            if case .exec(let command) = payload { originalCommand = String(decoding: command, as: UTF8.self) }
+            launch = SessionLaunch(
+                path: owner.shell, arguments: [shellName, "-c", forced], environment: [], workingDirectory: owner.home,
+                identity: owner.identity, standardInput: -1, standardOutput: -1, standardError: -1)
+            launch.confinement = owner.confinement
+        } else if case .subsystem = payload {
+            // The SFTP engine confines itself (openat2 RESOLVE_IN_ROOT).
+        } else {
+            launch.confinement = owner.confinement
+        }
+        let keyVariables = owner.keyOptions.environment.filter { SessionEnvironment.accepts($0.name, patterns: configuration.acceptEnv) }
         let host = (try? server.ssh.remoteHost(session.connectionId)) ?? "?"
         let port = (try? server.ssh.remotePort(session.connectionId)) ?? 0
         let local = (try? server.ssh.localAddress(session.connectionId)) ?? "?"
@@ -134,7 +154,7 @@ extension Daemon {
             // The terminal's path is known only once it is open; the environment names it.
             launch.environment = SessionEnvironment.build(
                 owner: owner, client: (host, port), server: (local, server.localPort),
-                clientVariables: session.variables, originalCommand: nil)
+                clientVariables: session.variables + keyVariables, originalCommand: originalCommand)
             try session.start(launch, through: operations, owner: owner)
         } catch {
             logger.error("cannot start \(what) for \(owner.name): \(error)")
@@ -145,7 +165,8 @@ extension Daemon {
         }
         if let pid = session.pid { sessionsByPid[pid] = session }
         let terminal = session.terminal.map { " on " + $0.path.replacingOccurrences(of: "/dev/", with: "") } ?? ""
-        logger.info("Starting session: \(what)\(terminal) for \(owner.name) from \(host) port \(port) id \(session.channelId)")
+        let kind = owner.keyOptions.command == nil ? what : "forced-command"
+        logger.info("Starting session: \(kind)\(terminal) for \(owner.name) from \(host) port \(port) id \(session.channelId)")
     }
 
     /// The arguments of the SFTP server child: the account's root and the SFTP settings.

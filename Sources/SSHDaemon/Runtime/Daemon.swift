@@ -63,6 +63,7 @@ public final class Daemon {
         installHandlers()
         installSessionHandlers()
         installKeyboardInteractive()
+        installForwarding()
     }
 
     /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line) and serves
@@ -135,20 +136,20 @@ public final class Daemon {
         case ("password", .unknown):
             checkUsersFilePassword(&event, nil)
         case ("publickey", .users(let account)):
-            let root = accountRoot(account)
-            guard let key = matchingKey(event.authParam, user: account.name, home: root, strictFor: nil) else { return }
+            guard let options = matchingKey(event.authParam, user: account.name, home: accountRoot(account), strictFor: nil, connectionId: connectionId)
+            else { return }
             event.accept = true
-            if event.hasSignature { admit(account, connectionId) }
-            _ = key
+            if event.hasSignature { admit(account, connectionId, keyOptions: options) }
         case ("publickey", .pam(let account)):
-            guard matchingKey(event.authParam, user: account.name, home: account.home, strictFor: account.uid) != nil else { return }
+            guard let options = matchingKey(event.authParam, user: account.name, home: account.home, strictFor: account.uid, connectionId: connectionId)
+            else { return }
             guard event.hasSignature else {
                 event.accept = true
                 return
             }
             guard admitsSystemAccounts(event.user, connectionId) else { return }
             event.deferDecision = true
-            runPAMLogin(connectionId: connectionId, user: event.user, account: account, method: .publicKey)
+            runPAMLogin(connectionId: connectionId, user: event.user, account: account, method: .publicKey(options))
         default:
             return
         }
@@ -175,9 +176,12 @@ public final class Daemon {
         }
     }
 
-    /// The authorized key matching `offered` in the account's AuthorizedKeysFile files. With
-    /// `strictFor` (a system account's uid), a file that fails StrictModes is skipped and logged.
-    private func matchingKey(_ offered: [UInt8], user: String, home: String, strictFor uid: uid_t?) -> AuthorizedKey? {
+    /// The options of the authorized key matching `offered` in the account's AuthorizedKeysFile
+    /// files, or nil when none may be used: no such key, a line with bad options, a `from=` the
+    /// client's address does not match, an expired key. With `strictFor` (a system account's
+    /// uid), a file that fails StrictModes is skipped and logged.
+    private func matchingKey(_ offered: [UInt8], user: String, home: String, strictFor uid: uid_t?, connectionId: Int) -> AuthorizedKeyOptions? {
+        let address = (try? server.ssh.remoteHost(connectionId)) ?? ""
         for pattern in configuration.authorizedKeysFiles {
             let path = AuthorizedKeys.path(pattern, user: user, home: home)
             if let uid, FileManager.default.fileExists(atPath: path), let problem = StrictModes.problem(path, uid: uid) {
@@ -185,13 +189,22 @@ public final class Daemon {
                 continue
             }
             guard let match = AuthorizedKeys.load(path).first(where: { $0.key.wireBlob == offered }) else { continue }
-            guard match.options.isEmpty else {
-                // Options restrict a key (from=, command=, …); until they are enforced such a key
-                // is not accepted at all.
-                logger.notice("\(user): a key with options (\(match.options)) is not accepted yet")
+            let options: AuthorizedKeyOptions
+            do {
+                options = try AuthorizedKeyOptions(parsing: match.options)
+            } catch {
+                logger.error("\(path): bad options for a key of \(user): \(error)")
                 return nil
             }
-            return match
+            guard options.allows(address: address) else {
+                logger.notice("Authentication tried for \(user) with correct key but not from a permitted host (ip=\(address)).")
+                return nil
+            }
+            if let expiry = options.expiry, expiry <= Date() {
+                logger.notice("\(user): the key's expiry-time has passed; refused")
+                return nil
+            }
+            return options
         }
         return nil
     }
@@ -209,9 +222,11 @@ public final class Daemon {
     }
 
     /// An accepted login: its SFTP tree is the account's root (made, mode 0750, when missing).
-    private func admit(_ account: UserAccount, _ connectionId: Int) {
+    private func admit(_ account: UserAccount, _ connectionId: Int, keyOptions: AuthorizedKeyOptions = AuthorizedKeyOptions()) {
         accounts[connectionId] = account
-        owners[connectionId] = owner(of: account)
+        var owner = owner(of: account)
+        owner.keyOptions = keyOptions
+        owners[connectionId] = owner
         let root = accountRoot(account)
         if !FileManager.default.fileExists(atPath: root) {
             do {

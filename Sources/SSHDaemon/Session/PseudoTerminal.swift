@@ -27,7 +27,7 @@ public final class PseudoTerminal {
         guard sshd_openpty(&masterFd, &slaveFd, &name, name.count) == 0 else { throw SystemError(syscall: "openpty", errno: errno) }
         master = masterFd
         slave = slaveFd
-        path = String(cString: name)
+        path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
             try Posix.setNonBlocking(master)
             let opcodes = modes.map(\.opcode)

@@ -16,6 +16,8 @@ struct SessionOwner {
     /// The root SFTP is confined to, and the directory a client starts in (a path inside it).
     let sftpRoot: String
     var sftpHome = "/"
+    /// The options of the authorized key the login used (none for passwords).
+    var keyOptions = AuthorizedKeyOptions()
     /// Variables PAM's modules set (`NAME=value`), below the ones the daemon sets.
     var extraEnvironment: [String] = []
 
