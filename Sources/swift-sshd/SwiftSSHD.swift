@@ -42,7 +42,11 @@ struct SwiftSSHD: ParsableCommand {
         LoggingSystem.bootstrap { _ in DaemonLogHandler(level: level) }
         let logger = Logger(label: "swift-sshd")
         do {
-            try Daemon(configuration: configuration, logger: logger).run()
+            let reloadOverrides = overrides + (debug ? ["LogLevel=DEBUG"] : [])
+            let file = config.file
+            try Daemon(configuration: configuration, logger: logger, reload: {
+                try ConfigLoader.load(file: file, overrides: reloadOverrides)
+            }).run()
         } catch {
             logger.critical("\(error)")
             throw ExitCode(1)

@@ -63,13 +63,14 @@ struct DaemonFixture {
         for owned in paths { #expect(try run("/bin/chown", ["-R", "nobody:nogroup", owned]).status == 0) }
     }
 
-    /// Starts the daemon (as `user`, or as this process's user) and waits for its listening line.
-    func start(_ config: String, as user: String? = nil) throws -> (daemon: ChildProcess, port: Int) {
+    /// Starts the daemon (as `user`, or as this process's user, with `environment` added) and
+    /// waits for its listening line.
+    func start(_ config: String, as user: String? = nil, environment: [String: String] = [:]) throws -> (daemon: ChildProcess, port: Int) {
         let log = directory.appendingPathComponent("daemon-\(UUID().uuidString).log")
         let command = [DaemonBinary.path, "-f", config, "-D"]
         let daemon = user.map {
-            try? ChildProcess("/usr/bin/setpriv", ["--reuid=\($0)", "--regid=nogroup", "--clear-groups"] + command, outputFile: log)
-        } ?? (try? ChildProcess(command[0], Array(command.dropFirst()), outputFile: log))
+            try? ChildProcess("/usr/bin/setpriv", ["--reuid=\($0)", "--regid=nogroup", "--clear-groups"] + command, outputFile: log, environment: environment)
+        } ?? (try? ChildProcess(command[0], Array(command.dropFirst()), outputFile: log, environment: environment))
         guard let daemon else { throw InteropError("cannot start the daemon") }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, daemon.exitStatusIfExited() == nil {
@@ -153,5 +154,15 @@ struct DaemonFixture {
         }
         for failure in failures { #expect(matched.contains(failure), "fail2ban did not match: \(failure)\n\(regex.output)") }
         for success in lines where success.contains(": Accepted ") { #expect(!matched.contains(success), "\(success)") }
+    }
+
+    /// Waits (at most `limit` seconds) until the daemon's log contains `text`.
+    func waitForLog(_ daemon: ChildProcess, _ text: String, limit: TimeInterval = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while Date() < deadline {
+            if daemon.output.contains(text) { return true }
+            usleep(20_000)
+        }
+        return false
     }
 }

@@ -14,7 +14,9 @@ import SSHKit
 /// that user, else in a child started as it; shells and commands always in a child, confined by
 /// Landlock. PAM and forwarding come next.
 public final class Daemon {
-    public let configuration: DaemonConfiguration
+    public internal(set) var configuration: DaemonConfiguration
+    /// Reads the configuration again (the file and the command line's overrides) for SIGHUP.
+    let reloadConfiguration: (() throws -> DaemonConfiguration)?
     let server: SFTPServer
     let logger: Logger
     var users: UsersFile
@@ -33,20 +35,24 @@ public final class Daemon {
     /// This program, re-executed as `sftp-server` for SFTP sessions run as another user.
     let executablePath: String
     /// The system user users-file sessions run as (nil: none usable; their sessions are refused).
-    let virtualAccount: SystemAccount?
+    var virtualAccount: SystemAccount?
     /// What a users-file session may read besides system paths: /etc without the daemon's secrets.
-    let confinedReadable: [String]
+    var confinedReadable: [String]
     /// Connections whose unknown user has been logged (once each, as OpenSSH does).
     var reportedInvalid: Set<Int> = []
     let workers: BlockingPool
     var stopping = false
+    /// SIGTERM arrived: no new connections; the daemon ends when the last one does, or at the
+    /// drain deadline.
+    var draining = false
     let runsAsRoot = geteuid() == 0
 
     /// The port it listens on (the one the kernel chose when `LocalPort` is 0).
     public var localPort: Int { server.localPort }
 
-    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+    public init(configuration: DaemonConfiguration, logger: Logger, reload: (() throws -> DaemonConfiguration)? = nil) throws {
         self.configuration = configuration
+        reloadConfiguration = reload
         self.logger = logger
         server = try SFTPServer()
         server.ssh.settings = configuration.server
@@ -66,18 +72,31 @@ public final class Daemon {
         installForwarding()
     }
 
-    /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line) and serves
-    /// until SIGTERM or SIGINT; then stops listening and disconnects every client.
+    /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line), tells systemd
+    /// it is ready, and serves: SIGHUP reloads, SIGTERM drains (``drainDeadlineSeconds``), a
+    /// second SIGTERM or SIGINT stops at once.
     public func run() throws {
         try Signals.ignore(SIGPIPE)
-        try server.ssh.reactor.watchSignals([SIGTERM, SIGINT]) { [unowned self] info in
-            logger.info("Received signal \(info.signal); terminating.")
-            stopping = true
+        let reactor = server.ssh.reactor
+        try reactor.watchSignals([SIGTERM, SIGINT]) { [unowned self] info in
+            if info.signal == SIGTERM, !draining {
+                beginDrain()
+            } else {
+                logger.info("Received signal \(info.signal); terminating.")
+                stopping = true
+            }
         }
-        try server.ssh.reactor.watchSignals([SIGCHLD]) { [unowned self] _ in reapChildren() }
+        try reactor.watchSignals([SIGHUP]) { [unowned self] _ in reload() }
+        try reactor.watchSignals([SIGCHLD]) { [unowned self] _ in reapChildren() }
         try server.startListening()
-        while !stopping { try server.doEvents() }
+        SystemdNotifier.send("READY=1\nSTATUS=Listening on port \(server.localPort)")
+        while !stopping {
+            try server.doEvents()
+            if draining, server.ssh.connectionIds.isEmpty { stopping = true }
+        }
+        if !draining { SystemdNotifier.send("STOPPING=1") }
         server.shutdown()
+        for (pid, _) in sessionsByPid { kill(pid, SIGHUP) }
     }
 
     private func installHandlers() {

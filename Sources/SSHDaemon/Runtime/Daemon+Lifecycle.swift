@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import SSHCrypto
+import SSHKit
+
+// MARK: - Reload and drain (issue 5 item 8)
+
+extension Daemon {
+    /// How long SIGTERM lets open connections finish (a running transfer, a shell) before the
+    /// daemon disconnects them and exits. The systemd unit's TimeoutStopSec is above it.
+    public static let drainDeadlineSeconds = 30
+
+    /// SIGTERM: stop accepting, let open connections end by themselves until the deadline.
+    func beginDrain() {
+        draining = true
+        SystemdNotifier.send("STOPPING=1")
+        server.stopListening()
+        let open = server.ssh.connectionIds.count
+        logger.info("Received signal \(SIGTERM); no new connections, \(open) open, finishing within \(Self.drainDeadlineSeconds) s.")
+        _ = server.ssh.reactor.schedule(after: Self.drainDeadlineSeconds * 1000) { [weak self] in
+            guard let self, !self.stopping else { return }
+            self.logger.info("Drain deadline passed; disconnecting \(self.server.ssh.connectionIds.count) connections.")
+            self.stopping = true
+        }
+    }
+
+    /// SIGHUP: reads the configuration again and swaps it in only when it is whole — file, host
+    /// keys and users file all usable; otherwise the old one keeps running and the log says why.
+    /// Logged-in connections keep their sessions; new logins see the new accounts and settings.
+    func reload() {
+        SystemdNotifier.send("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
+        defer { SystemdNotifier.send("READY=1") }
+        guard let reloadConfiguration else { return logger.notice("SIGHUP: no configuration file to reload") }
+        let next: DaemonConfiguration
+        let keys: [any SSHPrivateKey]
+        let nextUsers: UsersFile
+        do {
+            next = try reloadConfiguration()
+            keys = try HostKeyFiles.load(next.hostKeys, passphrase: next.hostKeyPassword)
+            nextUsers = next.authMode.contains(.users) ? try UsersFile.load(next.usersFile) : UsersFile()
+        } catch {
+            return logger.error("Reload failed, keeping the running configuration: \(error)")
+        }
+        let relisten = next.server.localHost != configuration.server.localHost || next.server.localPort != configuration.server.localPort
+            || next.server.useIPv6 != configuration.server.useIPv6 || next.server.connectionBacklog != configuration.server.connectionBacklog
+        configuration = next
+        users = nextUsers
+        server.ssh.settings = next.server
+        server.ssh.settings.defaultTimeout = 0
+        server.ssh.hostKeys = keys
+        server.rootDirectory = next.rootDirectory
+        server.protocolVersion = next.sftpProtocolVersion
+        server.serverEOL = next.serverEOL
+        virtualAccount = Self.resolveVirtualUser(next.virtualUser, runsAsRoot: runsAsRoot, logger: logger)
+        confinedReadable = Self.readablePaths(hiding: next.hostKeys + [next.usersFile])
+        if relisten, !draining {
+            server.stopListening()
+            do {
+                try server.startListening()
+            } catch {
+                logger.error("Reload: cannot listen on the new address: \(error)")
+            }
+        }
+        logger.info("Received SIGHUP; configuration reloaded (\(users.accounts.count) users-file accounts).")
+    }
+}
