@@ -3,11 +3,16 @@
 #   make test   build and run every test
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBIAN_PACKAGES := libssl-dev zlib1g-dev libpam0g-dev pkg-config openssh-client iproute2 libcrypt-dev openssl fail2ban
+DEBIAN_PACKAGES := libssl-dev zlib1g-dev libpam0g-dev pkg-config openssh-client iproute2 libcrypt-dev openssl fail2ban \
+  python3 mandoc systemd
 PORT ?= 2222
 STATE ?= state
+# make install: where the files go (DESTDIR stages them elsewhere).
+PREFIX ?= /usr/local
+UNITDIR ?= /lib/systemd/system
+DESTDIR ?=
 
-.PHONY: deps build test run bench clean
+.PHONY: deps build test run bench clean install install-files man
 
 # Installs the Debian packages the build and tests need, when any is missing.
 deps:
@@ -36,6 +41,32 @@ run: deps
 bench: deps
 	$(SWIFT) build -c release --product PacketBenchmark
 	$$($(SWIFT) build -c release --show-bin-path)/PacketBenchmark
+
+# Builds the release binary and installs it with the configuration (an existing one is kept),
+# the PAM file, the systemd units and the manual pages. swift-sshd(8), INSTALLING.
+install: deps
+	$(SWIFT) build -c release --product swift-sshd
+	$(MAKE) install-files BINARY="$$($(SWIFT) build -c release --show-bin-path)/swift-sshd"
+
+# The copying part of install, for a binary built already (BINARY=path).
+install-files:
+	@test -n "$(BINARY)" || { echo "install-files: set BINARY=path/to/swift-sshd"; exit 1; }
+	install -D -m 0755 "$(BINARY)" "$(DESTDIR)$(PREFIX)/sbin/swift-sshd"
+	install -d -m 0755 "$(DESTDIR)/etc/swift-sshd"
+	test -e "$(DESTDIR)/etc/swift-sshd/swift-sshd.conf" || install -m 0644 config/swift-sshd.conf "$(DESTDIR)/etc/swift-sshd/swift-sshd.conf"
+	test -e "$(DESTDIR)/etc/pam.d/swift-sshd" || install -D -m 0644 config/pam.d/swift-sshd "$(DESTDIR)/etc/pam.d/swift-sshd"
+	for unit in swift-sshd.service swift-sshd-users.service; do \
+	  install -d -m 0755 "$(DESTDIR)$(UNITDIR)"; \
+	  sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' systemd/$$unit > "$(DESTDIR)$(UNITDIR)/$$unit"; \
+	  chmod 0644 "$(DESTDIR)$(UNITDIR)/$$unit"; \
+	done
+	install -D -m 0644 man/swift-sshd.8 "$(DESTDIR)$(PREFIX)/share/man/man8/swift-sshd.8"
+	install -D -m 0644 man/swift-sshd.conf.5 "$(DESTDIR)$(PREFIX)/share/man/man5/swift-sshd.conf.5"
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# Regenerates swift-sshd.conf(5) from config/swift-sshd.conf.
+man:
+	python3 man/make-conf5.py
 
 clean:
 	rm -rf .build
