@@ -1,5 +1,5 @@
 # swift-sshd — the two commands of the README, and a few more.
-#   make run    build and start the server on 127.0.0.1:2222
+#   make run    build and start swift-sshd on 127.0.0.1:2222 with a demo account
 #   make test   build and run every test
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -35,8 +35,8 @@ test: build
 	$(SWIFT) test --skip-build
 
 run: deps
-	$(SWIFT) build -c release --product ssh-demo-server
-	$$($(SWIFT) build -c release --show-bin-path)/ssh-demo-server --state $(STATE) --port $(PORT)
+	$(SWIFT) build -c release --product swift-sshd
+	$$($(SWIFT) build -c release --show-bin-path)/swift-sshd demo --state $(STATE) --port $(PORT)
 
 bench: deps
 	$(SWIFT) build -c release --product PacketBenchmark

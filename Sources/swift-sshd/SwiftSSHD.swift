@@ -9,7 +9,7 @@ struct SwiftSSHD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swift-sshd",
         abstract: "An SSH and SFTP server.",
-        subcommands: [Keygen.self, User.self, Version.self, SFTPServerCommand.self])
+        subcommands: [Keygen.self, User.self, Version.self, Demo.self, SFTPServerCommand.self])
 
     @OptionGroup var config: ConfigOptions
     @Flag(name: .customShort("D"), help: "Stay in the foreground (the only mode; systemd runs it so).")
@@ -110,5 +110,30 @@ struct SFTPServerCommand: ParsableCommand {
         try Signals.unblockInThisThread(Signals.serverSignals)
         guard (3...6).contains(protocolVersion) else { fail("--protocol-version must be 3 to 6") }
         throw ExitCode(StdioSFTPServer.serve(root: root, home: home, protocolVersion: protocolVersion))
+    }
+}
+
+/// `demo`: the daemon on an embedded default, for trying it: loopback, host keys and a users file
+/// in a local state folder, the account `demo` with a password printed at start.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run on 127.0.0.1 with a demo account and everything in a local folder.")
+    @Option(help: "The folder for host keys, the users file and the files.") var state = "state"
+    @Option(help: "The port (0: the kernel chooses).") var port = 2222
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+
+    func run() throws {
+        let demo: DemoDeployment
+        do {
+            demo = try DemoDeployment(state: state, host: host, port: port)
+        } catch {
+            fail("demo: \(error)")
+        }
+        let level = demo.configuration.logLevel.loggerLevel
+        LoggingSystem.bootstrap { _ in DaemonLogHandler(level: level) }
+        let daemon = try Daemon(configuration: demo.configuration, logger: Logger(label: "swift-sshd"))
+        daemon.onListening = { port in
+            FileHandle.standardOutput.write(Data((demo.banner(port: port) + "\n").utf8))
+        }
+        try daemon.run()
     }
 }

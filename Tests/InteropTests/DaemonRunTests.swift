@@ -98,4 +98,34 @@ import Testing
         _ = daemon.wait(limit: 20)
         #expect(daemon.output.contains("Starting session: subsystem 'sftp' for bob from 127.0.0.1 port "), "\(daemon.output)")
     }
+
+    /// The README's run command: `swift-sshd demo` prints how to connect and a password that works,
+    /// with everything in the state folder; a second start keeps the keys and changes the password.
+    @Test func demoPrintsHowToConnectAndItsAccountWorks() throws {
+        let state = path("state")
+        func startDemo() throws -> (daemon: ChildProcess, port: Int, password: String) {
+            let demo = try ChildProcess(DaemonBinary.path, ["demo", "--state", state, "--port", "0"],
+                                        outputFile: fixture.directory.appendingPathComponent("demo-\(UUID().uuidString).out"))
+            #expect(fixture.waitForLog(demo, "sftp -P "), "\(demo.output)")
+            let words = demo.output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            let port = words.firstIndex(of: "-p").flatMap { Int(words[$0 + 1]) } ?? 0
+            let password = words.firstIndex(of: "password").map { words[$0 + 1] } ?? ""
+            #expect(demo.output.contains("ssh -p \(port) demo@localhost") && demo.output.contains("sftp -P \(port) demo@localhost"), "\(demo.output)")
+            return (demo, port, password)
+        }
+        let (first, port, password) = try startDemo()
+        let login = try fixture.sshWithPassword(port, user: "demo", password: password, method: "password", command: "pwd; echo made > made.txt")
+        #expect(login.status == 0 && login.output == "\(state)/root/demo\n", "\(login)")
+        #expect(FileManager.default.fileExists(atPath: state + "/root/demo/made.txt"))
+        let key = try String(contentsOfFile: state + "/keys/ssh_host_ed25519_key", encoding: .utf8)
+        kill(first.pid, SIGTERM)
+        #expect(first.wait(limit: 20) == 0)
+
+        let (second, port2, password2) = try startDemo()
+        defer { second.terminate() }
+        let keyAgain = try String(contentsOfFile: state + "/keys/ssh_host_ed25519_key", encoding: .utf8)
+        #expect(password2 != password && keyAgain == key)
+        #expect(try fixture.sshWithPassword(port2, user: "demo", password: password, method: "password", command: "true").status != 0)
+        #expect(try fixture.sshWithPassword(port2, user: "demo", password: password2, method: "password", command: "true").status == 0)
+    }
 }

@@ -49,6 +49,8 @@ public final class Daemon {
 
     /// The port it listens on (the one the kernel chose when `LocalPort` is 0).
     public var localPort: Int { server.localPort }
+    /// Called once listening, with the port (the demo prints how to connect).
+    public var onListening: ((Int) -> Void)?
 
     public init(configuration: DaemonConfiguration, logger: Logger, reload: (() throws -> DaemonConfiguration)? = nil) throws {
         self.configuration = configuration
@@ -89,6 +91,7 @@ public final class Daemon {
         try reactor.watchSignals([SIGHUP]) { [unowned self] _ in reload() }
         try reactor.watchSignals([SIGCHLD]) { [unowned self] _ in reapChildren() }
         try server.startListening()
+        onListening?(server.localPort)
         SystemdNotifier.send("READY=1\nSTATUS=Listening on port \(server.localPort)")
         while !stopping {
             try server.doEvents()
