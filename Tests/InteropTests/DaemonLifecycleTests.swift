@@ -106,4 +106,30 @@ import Glibc
         #expect(nextMessage() == "STOPPING=1")
         #expect(daemon.wait(limit: 20) == 0)
     }
+
+    @Test func maxStartupsRefusesConnectionsPastUnauthenticatedOnes() throws {
+        let config = try prepare()
+        try (try String(contentsOfFile: config, encoding: .utf8) + "MaxStartups = 2\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let (daemon, port) = try fixture.start(config)
+        defer { daemon.terminate() }
+        // Two connections that never log in; each reads the server's identification first.
+        var idle: [Int32] = []
+        for _ in 0..<2 {
+            guard let fd = connectLoopback(port: port, until: Date().addingTimeInterval(10)) else { break }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            idle.append(fd)
+        }
+        #expect(idle.count == 2)
+        #expect(try fixture.ssh(port, user: "carol", ["true"]).status == 255)
+        #expect(daemon.output.contains("unauthenticated, past MaxStartups 2"), "\(daemon.output)")
+        for fd in idle { close(fd) }
+        #expect(fixture.waitForLog(daemon, "[preauth]\n"))
+        let deadline = Date().addingTimeInterval(10)
+        var status: Int32 = 255
+        while status != 0, Date() < deadline {
+            status = try fixture.ssh(port, user: "carol", ["true"]).status
+        }
+        #expect(status == 0, "\(daemon.output)")
+    }
 }

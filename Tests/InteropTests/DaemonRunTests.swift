@@ -67,7 +67,13 @@ import Testing
         kill(daemon.pid, SIGTERM)
         #expect(daemon.wait(limit: 20) == 0, "\(daemon.output)")
         let log = daemon.output
-        #expect(log.contains("Accepted publickey for bob from 127.0.0.1 port "), "\(log)")
+        // OpenSSH's words: the key's type and fingerprint, and how each connection ended.
+        let fingerprint = try run("/usr/bin/ssh-keygen", ["-l", "-f", path("bob_key.pub")]).output.split(separator: " ")[1]
+        let accepted = log.split(separator: "\n").first { $0.contains("Accepted publickey for bob from 127.0.0.1 port ") }
+        #expect(accepted?.hasSuffix(" ssh2: ED25519 \(fingerprint)") == true, "\(log)")
+        #expect(log.contains(try Regex("Disconnected from user bob 127.0.0.1 port [0-9]+\n")), "\(log)")
+        #expect(log.contains(try Regex("Connection closed by authenticating user alice 127.0.0.1 port [0-9]+ \\[preauth\\]\n")), "\(log)")
+        #expect(log.contains(try Regex("Connection closed by invalid user mallory 127.0.0.1 port [0-9]+ \\[preauth\\]\n")), "\(log)")
         #expect(log.contains("Accepted password for alice from 127.0.0.1 port "), "\(log)")
         #expect(log.contains("Failed password for alice from 127.0.0.1 port "), "\(log)")
         #expect(log.contains("Invalid user mallory from 127.0.0.1 port "), "\(log)")

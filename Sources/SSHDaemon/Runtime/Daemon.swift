@@ -40,6 +40,8 @@ public final class Daemon {
     var confinedReadable: [String]
     /// Connections whose unknown user has been logged (once each, as OpenSSH does).
     var reportedInvalid: Set<Int> = []
+    /// Connections that have not logged in yet (MaxStartups counts them).
+    var unauthenticated: Set<Int> = []
     let workers: BlockingPool
     var stopping = false
     /// SIGTERM arrived: no new connections; the daemon ends when the last one does, or at the
@@ -72,6 +74,7 @@ public final class Daemon {
         installSessionHandlers()
         installKeyboardInteractive()
         installForwarding()
+        installStartupLimit()
     }
 
     /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line), tells systemd
@@ -116,6 +119,7 @@ public final class Daemon {
             accounts.removeValue(forKey: event.connectionId)
             owners.removeValue(forKey: event.connectionId)
             reportedInvalid.remove(event.connectionId)
+            unauthenticated.remove(event.connectionId)
             keyboardBridges.removeValue(forKey: event.connectionId)?.cancel()
             if let transaction = pamTransactions.removeValue(forKey: event.connectionId) { endPAM(transaction) }
         }

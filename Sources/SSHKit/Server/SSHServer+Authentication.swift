@@ -49,7 +49,8 @@ extension SSHServer {
                 connection.authRequestStarted = MonotonicClock.nanoseconds()
                 decide(connection, auth, id, user: user, service: service, method: method)
             case .authenticated(let user, _):
-                log(connection.id, 1, "Accepted \(connection.lastAuthMethod) for \(user) from \(connection.remoteHost) port \(connection.remotePort) ssh2", type: "Info")
+                let key = connection.lastAuthKey.map { ": \($0)" } ?? ""
+                log(connection.id, 1, "Accepted \(connection.lastAuthMethod) for \(user) from \(connection.remoteHost) port \(connection.remotePort) ssh2\(key)", type: "Info")
                 onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message: "Authenticated \(user)"))
                 if let timer = connection.loginGraceTimer {
                     reactor.cancel(timer)
@@ -98,6 +99,7 @@ extension SSHServer {
     ) {
         connection.lastAuthMethod = method.methodName
         connection.lastAuthUser = user
+        connection.lastAuthKey = nil
         var event: UserAuthRequestEvent
         var isQuery = false
         var delaysFailure = false
@@ -118,6 +120,7 @@ extension SSHServer {
                 var status = userAuthEvent(connection, user: user, service: service, method: "sigstatus", param: Array("1".utf8), keyAlgorithm: algorithm)
                 onUserAuthRequest?(&status)
             }
+            connection.lastAuthKey = "\(key.displayTypeName) \(key.sha256Fingerprint)"
             event = userAuthEvent(connection, user: user, service: service, method: "publickey", param: key.wireBlob, keyAlgorithm: algorithm, hasSignature: true)
         case .keyboardInteractiveStarted where onKeyboardInteractive != nil:
             connection.deferredAuth = DeferredAuth(id: id, isQuery: false, delaysFailure: true)

@@ -234,8 +234,23 @@ extension SSHServer {
         connections[connection.id] = nil
         closeTunnels(connection)
         forgetChannels(connection)
-        log(connection.id, 1, "Disconnected: \(description)", type: "Info")
+        log(connection.id, 1, Self.closingLine(connection, description), type: "Info")
         onDisconnected?(DisconnectedEvent(connectionId: connection.id, statusCode: statusCode, description: description))
+    }
+
+    /// The line OpenSSH's sshd writes when a connection ends, so log tools read ours alike:
+    /// `Disconnected from user U ADDR port N` after a login, `Connection closed by [authenticating
+    /// user U |invalid user U ]ADDR port N [preauth]` before one; a server-side reason follows
+    /// after ": ".
+    static func closingLine(_ connection: ServerConnection, _ description: String) -> String {
+        let peer = "\(connection.remoteHost) port \(connection.remotePort)"
+        let closedByPeer = description.hasPrefix("Connection closed by ")
+        if let user = connection.auth?.authenticatedUser {
+            return "Disconnected from user \(user) \(peer)" + (closedByPeer ? "" : ": \(description)")
+        }
+        let who = connection.lastAuthUser.isEmpty
+            ? "" : (connection.lastAuthUserInvalid ? "invalid user " : "authenticating user ") + connection.lastAuthUser + " "
+        return closedByPeer ? "Connection closed by \(who)\(peer) [preauth]" : "Disconnected from \(who)\(peer): \(description) [preauth]"
     }
 
     // MARK: - Engine events

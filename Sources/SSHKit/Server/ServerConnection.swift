@@ -55,6 +55,9 @@ final class ServerConnection {
     /// The method of the request being decided, for the "Accepted …" log line.
     var lastAuthMethod = ""
     var lastAuthUser = ""
+    /// The key of the last public-key request with a signature, as OpenSSH logs it
+    /// (`ED25519 SHA256:…`); nil for other methods.
+    var lastAuthKey: String?
     /// The handler said the last user does not exist (`invalidUser`).
     var lastAuthUserInvalid = false
     /// `HomeDir` from the accepting `SSHUserAuthRequest` (SFTPServer); nil for "/".
