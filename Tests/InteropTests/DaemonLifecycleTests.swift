@@ -132,4 +132,21 @@ import Glibc
         }
         #expect(status == 0, "\(daemon.output)")
     }
+
+    /// `Workers = 3`: three servers listen on the one port (the kernel spreads connections over
+    /// them); sessions in any of them get their own exit status back, though SIGCHLD reaches
+    /// worker 0 only.
+    @Test func workersShareThePortAndEachSessionGetsItsOwnStatus() throws {
+        let config = try prepare()
+        try (try String(contentsOfFile: config, encoding: .utf8) + "Workers = 3\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let (daemon, port) = try fixture.start(config)
+        defer { daemon.terminate() }
+        #expect(fixture.waitForLog(daemon, "Server listening"))
+        let listeners = try run("/usr/bin/ss", ["-Hltn", "sport = :\(port)"])
+        #expect(listeners.output.split(separator: "\n").count == 3, "\(listeners.output)")
+        let statuses = try (0..<12).map { try fixture.ssh(port, user: "carol", ["exit \($0 + 10)"]).status }
+        #expect(statuses == (0..<12).map { Int32($0 + 10) })
+        kill(daemon.pid, SIGTERM)
+        #expect(daemon.wait(limit: 20) == 0, "\(daemon.output)")
+    }
 }

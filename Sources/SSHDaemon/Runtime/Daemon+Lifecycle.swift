@@ -13,10 +13,12 @@ extension Daemon {
     /// SIGTERM: stop accepting, let open connections end by themselves until the deadline.
     func beginDrain() {
         draining = true
-        SystemdNotifier.send("STOPPING=1")
+        if workerIndex == 0 { SystemdNotifier.send("STOPPING=1") }
         server.stopListening()
-        let open = server.ssh.connectionIds.count
-        logger.info("Received signal \(SIGTERM); no new connections, \(open) open, finishing within \(Self.drainDeadlineSeconds) s.")
+        if workerIndex == 0 {
+            let open = group?.connections ?? server.ssh.connectionIds.count
+            logger.info("Received signal \(SIGTERM); no new connections, \(open) open, finishing within \(Self.drainDeadlineSeconds) s.")
+        }
         _ = server.ssh.reactor.schedule(after: Self.drainDeadlineSeconds * 1000) { [weak self] in
             guard let self, !self.stopping else { return }
             self.logger.info("Drain deadline passed; disconnecting \(self.server.ssh.connectionIds.count) connections.")
@@ -41,10 +43,20 @@ extension Daemon {
         } catch {
             return logger.error("Reload failed, keeping the running configuration: \(error)")
         }
-        let relisten = next.server.localHost != configuration.server.localHost || next.server.localPort != configuration.server.localPort
+        apply(next, keys: keys, users: nextUsers)
+        group?.postToOthers(than: workerIndex) { $0.apply(next, keys: keys, users: nextUsers) }
+        logger.info("Received SIGHUP; configuration reloaded (\(users.accounts.count) users-file accounts).")
+    }
+
+    /// Swaps in a reloaded configuration (in each worker, on its own thread). `LocalPort` 0 keeps
+    /// the port the kernel chose at start; a changed address or port is listened on anew.
+    func apply(_ loaded: DaemonConfiguration, keys: [any SSHPrivateKey], users loadedUsers: UsersFile) {
+        var next = loaded
+        if loaded.server.localPort == 0 { next.server.localPort = server.localPort }
+        let relisten = next.server.localPort != server.localPort || next.server.localHost != configuration.server.localHost
             || next.server.useIPv6 != configuration.server.useIPv6 || next.server.connectionBacklog != configuration.server.connectionBacklog
         configuration = next
-        users = nextUsers
+        users = loadedUsers
         server.ssh.settings = next.server
         server.ssh.settings.defaultTimeout = 0
         server.ssh.hostKeys = keys
@@ -61,6 +73,5 @@ extension Daemon {
                 logger.error("Reload: cannot listen on the new address: \(error)")
             }
         }
-        logger.info("Received SIGHUP; configuration reloaded (\(users.accounts.count) users-file accounts).")
     }
 }

@@ -43,10 +43,11 @@ extension Daemon {
             self?.finishPAMLogin(connectionId: connectionId, user: user, account: account, method: method, result: result)
         }
         let known = account != nil
+        let operations = operations
         Thread.detachNewThread {
             let result: PAMLoginResult
             do {
-                let transaction = try PAMTransaction(service: service, user: user, remoteHost: host) { messages in
+                let transaction = try operations.startPAM(service: service, user: user, remoteHost: host) { messages in
                     Self.answer(messages, for: method, known: known)
                 }
                 switch method {

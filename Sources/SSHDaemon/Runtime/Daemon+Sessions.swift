@@ -163,7 +163,12 @@ extension Daemon {
             try? server.ssh.closeChannel(session.channelId)
             return
         }
-        if let pid = session.pid { sessionsByPid[pid] = session }
+        if let pid = session.pid {
+            sessionsByPid[pid] = session
+            if let group, let status = group.register(child: pid, worker: workerIndex) {
+                sessionsByPid.removeValue(forKey: pid)?.processEnded(status)
+            }
+        }
         let terminal = session.terminal.map { " on " + $0.path.replacingOccurrences(of: "/dev/", with: "") } ?? ""
         let kind = owner.keyOptions.command == nil ? what : "forced-command"
         logger.info("Starting session: \(kind)\(terminal) for \(owner.name) from \(host) port \(port) id \(session.channelId)")
@@ -174,10 +179,16 @@ extension Daemon {
         ["--root", owner.sftpRoot, "--home", owner.sftpHome, "--protocol-version", String(configuration.sftpProtocolVersion)]
     }
 
-    /// SIGCHLD: every finished child is reaped; a session's ends its channel.
+    /// SIGCHLD: every finished child is reaped; a session's ends its channel, in the worker that
+    /// started it.
     func reapChildren() {
         while let (pid, status) = (try? Posix.reapChild()) ?? nil {
-            sessionsByPid.removeValue(forKey: pid)?.processEnded(status)
+            guard let group else {
+                sessionsByPid.removeValue(forKey: pid)?.processEnded(status)
+                continue
+            }
+            guard let index = group.childEnded(pid, status) else { continue }
+            group.post(to: index) { $0.sessionsByPid.removeValue(forKey: pid)?.processEnded(status) }
         }
     }
 }

@@ -12,18 +12,19 @@ extension Daemon {
         }
         let classConnected = server.ssh.onConnected
         server.ssh.onConnected = { [unowned self] event in
-            unauthenticated.insert(event.connectionId)
+            if unauthenticated.insert(event.connectionId).inserted { group?.addUnauthenticated(1) }
+            group?.addConnections(1)
             classConnected?(&event)
         }
         server.ssh.onSSHStatus = { [unowned self] event in
-            if event.message.hasPrefix("Authenticated ") { unauthenticated.remove(event.connectionId) }
+            if event.message.hasPrefix("Authenticated "), unauthenticated.remove(event.connectionId) != nil { group?.addUnauthenticated(-1) }
         }
     }
 
     /// `start:rate:full`: below `start` every connection is admitted; from `start`, a new one is
     /// refused with probability `rate`% rising linearly to 100% at `full`.
     func admitsStartup(address: String, port: Int) -> Bool {
-        let count = unauthenticated.count
+        let count = group?.unauthenticated ?? unauthenticated.count
         let limit = configuration.maxStartups
         guard count >= limit.start else { return true }
         var refuse = count >= limit.full

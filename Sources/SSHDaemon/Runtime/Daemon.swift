@@ -5,14 +5,16 @@ import SFTP
 import SSHCrypto
 import SSHKit
 
-/// The running daemon (DESIGN §7): one SSH server serving what the configuration allows, its
-/// authentication, and its log. Built on the SFTPServer class; `run()` turns its event loop until
+/// The running daemon (DESIGN §7): one worker — an SSH server and its event loop — serving what
+/// the configuration allows, its authentication, sessions and log. Built on the SFTPServer class.
+/// `run()` starts the other workers (`Workers`, one per core by default; `WorkerGroup`), each a
+/// `Daemon` on its own thread listening on the same port, and turns this one's loop until
 /// SIGTERM or SIGINT.
 ///
-/// Users-file accounts (password and public keys) get shells, commands and SFTP, all confined to
-/// the account's root and run as `VirtualUser`: SFTP in-process when the daemon itself runs as
-/// that user, else in a child started as it; shells and commands always in a child, confined by
-/// Landlock. PAM and forwarding come next.
+/// System accounts log in through PAM and their sessions run as themselves. Users-file accounts
+/// (password and public keys) get shells, commands and SFTP confined to the account's root and
+/// run as `VirtualUser`: SFTP in-process when the daemon itself runs as that user, else in a
+/// child started as it; shells and commands always in a child, confined by Landlock.
 public final class Daemon {
     public internal(set) var configuration: DaemonConfiguration
     /// Reads the configuration again (the file and the command line's overrides) for SIGHUP.
@@ -48,6 +50,9 @@ public final class Daemon {
     /// drain deadline.
     var draining = false
     let runsAsRoot = geteuid() == 0
+    /// The other workers of this process (`Workers` above 1), and this one's place among them.
+    var group: WorkerGroup?
+    var workerIndex = 0
 
     /// The port it listens on (the one the kernel chose when `LocalPort` is 0).
     public var localPort: Int { server.localPort }
@@ -77,32 +82,78 @@ public final class Daemon {
         installStartupLimit()
     }
 
-    /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line), tells systemd
-    /// it is ready, and serves: SIGHUP reloads, SIGTERM drains (``drainDeadlineSeconds``), a
-    /// second SIGTERM or SIGINT stops at once.
+    /// Listens (the class logs `Server listening on ADDR port N.`, OpenSSH's line), starts the
+    /// other workers, tells systemd it is ready, and serves: SIGHUP reloads, SIGTERM drains
+    /// (``drainDeadlineSeconds``), a second SIGTERM or SIGINT stops at once. Signals arrive here,
+    /// at worker 0, which passes them on.
     public func run() throws {
         try Signals.ignore(SIGPIPE)
         let reactor = server.ssh.reactor
         try reactor.watchSignals([SIGTERM, SIGINT]) { [unowned self] info in
             if info.signal == SIGTERM, !draining {
                 beginDrain()
+                group?.postToOthers(than: workerIndex) { $0.beginDrain() }
             } else {
                 logger.info("Received signal \(info.signal); terminating.")
                 stopping = true
+                group?.postToOthers(than: workerIndex) { $0.stopping = true }
             }
         }
         try reactor.watchSignals([SIGHUP]) { [unowned self] _ in reload() }
         try reactor.watchSignals([SIGCHLD]) { [unowned self] _ in reapChildren() }
+        let count = configuration.workers == 0 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : configuration.workers
+        if count > 1 {
+            let group = WorkerGroup()
+            self.group = group
+            workerIndex = group.join(self)
+            server.ssh.reusePort = true
+        }
         try server.startListening()
+        if let group { startWorkers(count - 1, group) }
         onListening?(server.localPort)
         SystemdNotifier.send("READY=1\nSTATUS=Listening on port \(server.localPort)")
+        try serve()
+        if !draining { SystemdNotifier.send("STOPPING=1") }
+        group?.waitForWorkers()
+    }
+
+    /// Turns the event loop until told to stop, or until a drain has seen the last connection go.
+    func serve() throws {
         while !stopping {
             try server.doEvents()
             if draining, server.ssh.connectionIds.isEmpty { stopping = true }
         }
-        if !draining { SystemdNotifier.send("STOPPING=1") }
         server.shutdown()
         for (pid, _) in sessionsByPid { kill(pid, SIGHUP) }
+    }
+
+    /// Starts `count` more workers, each on its own thread with its own server listening on the
+    /// same port (SO_REUSEPORT), and returns once each listens.
+    private func startWorkers(_ count: Int, _ group: WorkerGroup) {
+        var sharedConfiguration = configuration
+        sharedConfiguration.server.localPort = server.localPort
+        let shared = sharedConfiguration
+        let logger = logger
+        for index in 1...count {
+            let listening = DispatchSemaphore(value: 0)
+            group.workerStarted()
+            Thread.detachNewThread {
+                defer { group.workerEnded() }
+                do {
+                    let worker = try Daemon(configuration: shared, logger: logger)
+                    worker.group = group
+                    worker.workerIndex = group.join(worker)
+                    worker.server.ssh.reusePort = true
+                    try worker.server.startListening()
+                    listening.signal()
+                    try worker.serve()
+                } catch {
+                    logger.error("worker \(index) stopped: \(error)")
+                    listening.signal()
+                }
+            }
+            listening.wait()
+        }
     }
 
     private func installHandlers() {
@@ -119,7 +170,8 @@ public final class Daemon {
             accounts.removeValue(forKey: event.connectionId)
             owners.removeValue(forKey: event.connectionId)
             reportedInvalid.remove(event.connectionId)
-            unauthenticated.remove(event.connectionId)
+            if unauthenticated.remove(event.connectionId) != nil { group?.addUnauthenticated(-1) }
+            group?.addConnections(-1)
             keyboardBridges.removeValue(forKey: event.connectionId)?.cancel()
             if let transaction = pamTransactions.removeValue(forKey: event.connectionId) { endPAM(transaction) }
         }

@@ -47,6 +47,11 @@ public final class SSHServer {
     /// (``KeyboardInteractiveEvent``) instead of the fixed `KeyboardInteractivePrompt*` prompts.
     public var onKeyboardInteractive: ((KeyboardInteractiveEvent) -> Void)?
 
+    /// **Extension**: listen with SO_REUSEPORT, so that several servers — one per thread, each
+    /// with its own `doEvents()` loop — share one port and the kernel spreads connections over
+    /// them (the daemon's `Workers`).
+    public var reusePort = false
+
     /// The keyboard-interactive prompts (the `KeyboardInteractivePromptCount`,
     /// `KeyboardInteractivePromptPrompt[i]` and `KeyboardInteractivePromptEcho[i]` properties);
     /// `KeyboardInteractivePrompts[ConnectionId]` overrides them per connection.
@@ -174,7 +179,7 @@ public final class SSHServer {
         do {
             let options = TCPSocket.ListenOptions(
                 host: host, port: UInt16(clamping: settings.localPort), backlog: Int32(settings.connectionBacklog),
-                reuseAddress: true, reusePort: false, ipv6Only: ipv6Only)
+                reuseAddress: true, reusePort: reusePort, ipv6Only: ipv6Only)
             let (fd, address) = try TCPSocket.listen(options)
             let registration = try reactor.register(fd: fd, interest: .readable) { [unowned self] _ in
                 self.acceptPending(listener: fd)
