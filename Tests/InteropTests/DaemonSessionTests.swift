@@ -132,4 +132,14 @@ import Testing
         guard let left = FileManager.default.contents(atPath: a), let right = FileManager.default.contents(atPath: b) else { return false }
         return left == right
     }
+
+    /// RFC 4254 §6.9 `signal` requests (sent through asyncssh; OpenSSH's ssh has no way to): USR1
+    /// reaches the command, which traps it; TERM ends it, and exit-signal says so.
+    @Test func signalRequestsReachTheCommand() throws {
+        let (daemon, port) = try startDaemon()
+        defer { daemon.terminate() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/asyncssh_signal.py").path
+        let result = try run("/usr/bin/env", ["PYTHONWARNINGS=ignore", "python3", script, "\(port)", "carol", fixture.path("carol_key")], limit: 60)
+        #expect(result.output == "ready\ngot USR1\nexit-signal TERM\n", "\(result.output)")
+    }
 }
