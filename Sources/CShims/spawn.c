@@ -30,6 +30,9 @@
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
+// Landlock ABI 6 scopes (values are ABI).
+#define SSHD_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define SSHD_LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
 #define SYS_landlock_add_rule 445
@@ -290,10 +293,19 @@ static int add_path_rule(int ruleset, const char *path, uint64_t rights) {
 int sshd_landlock_ruleset(char *const *writable, size_t writable_count, char *const *readable, size_t readable_count) {
     int abi = sshd_landlock_abi();
     if (abi < 1) return -1;
+    int scopes = abi;
     if (abi > 3) abi = 3;
     uint64_t handled = all_rights(abi);
-    struct landlock_ruleset_attr attr = {.handled_access_fs = handled};
-    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+    // ABI 6 scopes signals and abstract Unix sockets to the session's own domain: it cannot
+    // signal the daemon or another session run as the same user. The struct grows by ABI; the
+    // kernel takes the size given.
+    struct {
+        uint64_t handled_access_fs;
+        uint64_t handled_access_net;
+        uint64_t scoped;
+    } attr = {.handled_access_fs = handled, .handled_access_net = 0, .scoped = SSHD_LANDLOCK_SCOPE_SIGNAL | SSHD_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET};
+    size_t size = scopes >= 6 ? sizeof attr : sizeof attr.handled_access_fs;
+    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
     if (ruleset < 0) return -1;
     for (size_t i = 0; i < writable_count; i++) {
         if (add_path_rule(ruleset, writable[i], handled) < 0) goto fail;

@@ -35,6 +35,11 @@ import Testing
         // command=: runs instead of what is asked, which it sees in SSH_ORIGINAL_COMMAND; environment=.
         let forced = try fixture.ssh(port, user: "carol", key: "forced_key", ["ls /"])
         #expect(forced.status == 0 && forced.output == "forced:ls /:from-key\n", "\(forced)")
+        // A forced command holds for SFTP too: the command runs, not the SFTP server.
+        let batch = fixture.path("ls.batch")
+        try "ls\n".write(toFile: batch, atomically: true, encoding: .utf8)
+        let sftp = try run("/usr/bin/sftp", fixture.clientOptions + ["-i", fixture.path("forced_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-P", "\(port)", "-b", batch, "carol@127.0.0.1"])
+        #expect(sftp.status != 0, "\(sftp.output)")
         // no-pty: the pty is refused (ssh -tt insists on one, and gives up).
         let noPty = try fixture.ssh(port, user: "carol", key: "forced_key", ["-tt"])
         #expect(noPty.status != 0 && noPty.errors.contains("PTY allocation request failed"), "\(noPty)")

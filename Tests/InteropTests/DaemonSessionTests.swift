@@ -142,4 +142,59 @@ import Testing
         let result = try run("/usr/bin/env", ["PYTHONWARNINGS=ignore", "python3", script, "\(port)", "carol", fixture.path("carol_key")], limit: 60)
         #expect(result.output == "ready\ngot USR1\nexit-signal TERM\n", "\(result.output)")
     }
+
+    /// What one login may do to others of the same account, which run as the same user: not open
+    /// their terminal, not signal their processes (Landlock), and not outlive its connection.
+    @Test func sessionsAreKeptApartAndEndWithTheirConnection() throws {
+        let (daemon, port) = try startDaemon()
+        defer { daemon.terminate() }
+        // A long-running pty session prints its terminal and its pid.
+        let script = fixture.path("hold.txt")
+        try "tty; echo pid=$$; sleep 20\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let holder = try ChildProcess(
+            "/usr/bin/ssh", fixture.clientOptions + ["-i", fixture.path("carol_key"), "-o", "BatchMode=yes", "-tt", "-p", "\(port)", "carol@127.0.0.1"],
+            outputFile: fixture.directory.appendingPathComponent("holder.out"), inputFile: URL(fileURLWithPath: script))
+        #expect(fixture.waitForLog(holder, "pid="), "\(holder.output)")
+        let lines = holder.output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let tty = lines.first { $0.hasPrefix("/dev/pts/") } ?? "/dev/pts/none"
+        let pid = lines.first { $0.hasPrefix("pid=") }.map { String($0.dropFirst(4)) } ?? "0"
+        let intrusion = try fixture.ssh(port, user: "carol", ["echo boo > \(tty); kill -0 \(pid)"])
+        #expect(intrusion.errors.components(separatedBy: "Permission denied").count == 2, "\(intrusion)")
+        #expect(intrusion.errors.contains("Operation not permitted") && intrusion.status != 0, "\(intrusion)")
+        #expect(!holder.output.contains("boo"))
+
+        // The client goes away without a word: its session's process group is hung up.
+        kill(holder.pid, SIGKILL)
+        _ = holder.wait(limit: 10)
+        let deadline = Date().addingTimeInterval(10)
+        var alive = true
+        while alive, Date() < deadline {
+            alive = kill(pid_t(pid) ?? 0, 0) == 0
+            if alive { usleep(50_000) }
+        }
+        #expect(!alive, "the session's shell outlived its connection")
+    }
+
+    /// MaxSessions: ten session channels on one connection, not eleven.
+    @Test func oneConnectionHoldsAtMostTenSessions() throws {
+        let (daemon, port) = try startDaemon()
+        defer { daemon.terminate() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/asyncssh_sessions.py").path
+        let result = try run("/usr/bin/env", ["PYTHONWARNINGS=ignore", "python3", script, "\(port)", "carol", fixture.path("carol_key"), "12"], limit: 60)
+        #expect(result.output == "opened 10\nrefused 2\n", "\(result.output)")
+    }
+
+    /// An account whose root holds the daemon's host keys gets no session at all.
+    @Test func aRootHoldingTheDaemonsSecretsIsRefused() throws {
+        let config = try fixture.writeConfig((asRoot ? "VirtualUser = nobody\n" : ""), rootDirectory: fixture.directory.path)
+        #expect(try run(DaemonBinary.path, ["user", "add", "frank", "-f", config, "--keys-only", "--root", "", "--options", "shell,exec,sftp"]).status == 0)
+        #expect(try run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", fixture.path("frank_key")]).status == 0)
+        try FileManager.default.createDirectory(atPath: fixture.path(".ssh"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.path("frank_key.pub"), toPath: fixture.path(".ssh/authorized_keys"))
+        let (daemon, port) = try fixture.start(config)
+        defer { daemon.terminate() }
+        let attempt = try fixture.ssh(port, user: "frank", ["cat keys/ssh_host_ed25519_key"])
+        #expect(attempt.status != 0 && !attempt.output.contains("PRIVATE KEY"), "\(attempt)")
+        #expect(fixture.waitForLog(daemon, "sessions refused for frank: its root \(fixture.directory.path) holds the daemon's host keys or users file"), "\(daemon.output)")
+    }
 }

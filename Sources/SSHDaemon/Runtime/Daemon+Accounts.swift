@@ -41,6 +41,12 @@ extension Daemon {
         if !configuration.allowExec { permissions.remove(.exec) }
         if !configuration.allowSFTP { permissions.remove(.sftp) }
         if virtualAccount == nil { permissions.subtract([.shell, .exec, .sftp]) }
+        let secrets = (configuration.hostKeys + [configuration.usersFile]).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
+        if rootPath == "/" || secrets.contains(where: { $0.hasPrefix(rootPath + "/") }) {
+            logger.error("sessions refused for \(account.name): its root \(rootPath) holds the daemon's host keys or users file; give the account a root of its own")
+            permissions.subtract([.shell, .exec, .sftp])
+        }
         let shell = virtualAccount.map { $0.hasListedShell ? $0.loginShell : "/bin/sh" } ?? "/bin/sh"
         return SessionOwner(
             name: account.name, home: root, shell: shell,

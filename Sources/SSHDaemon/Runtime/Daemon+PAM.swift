@@ -23,6 +23,46 @@ enum PAMLoginMethod: Sendable {
     }
 }
 
+/// A PAM login in progress on one connection: at most one at a time. `requestNumber` is the
+/// authentication request its decision belongs to (each keyboard-interactive round has its own).
+final class PAMLogin {
+    let connectionUID: Int
+    var requestNumber: Int
+    let bridge: KeyboardInteractiveBridge?
+
+    init(connectionUID: Int, requestNumber: Int, bridge: KeyboardInteractiveBridge?) {
+        self.connectionUID = connectionUID
+        self.requestNumber = requestNumber
+        self.bridge = bridge
+    }
+}
+
+/// The PAM threads of the whole process, bounded: a flood of login attempts waits for none.
+enum PAMThreads {
+    /// The most PAM logins in progress at once, over every connection and worker.
+    static let maximum = 64
+    private static let places = Places()
+
+    /// Takes a place; false when all are taken.
+    static func enter() -> Bool { places.take(below: maximum) }
+    static func leave() { places.give() }
+
+    private final class Places: @unchecked Sendable {
+        private let lock = NSLock()
+        private var taken = 0
+
+        func take(below limit: Int) -> Bool {
+            lock.withLock {
+                guard taken < limit else { return false }
+                taken += 1
+                return true
+            }
+        }
+
+        func give() { lock.withLock { taken -= 1 } }
+    }
+}
+
 /// What a PAM login thread hands back to the reactor.
 enum PAMLoginResult: Sendable {
     case accepted(PAMTransaction, environment: [String])
@@ -36,15 +76,27 @@ extension Daemon {
     /// Runs PAM for a login on its own thread (every PAM call may block, a conversation for as
     /// long as the client takes), then completes the deferred decision on the reactor.
     /// `account` is nil for an unknown user: the stacks run all the same, and the login fails.
-    func runPAMLogin(connectionId: Int, user: String, account: SystemAccount?, method: PAMLoginMethod) {
+    /// Returns false (and starts nothing) while another PAM login of the connection runs, or when
+    /// ``PAMThreads/maximum`` are running: the caller refuses the request.
+    @discardableResult
+    func runPAMLogin(connectionId: Int, user: String, account: SystemAccount?, method: PAMLoginMethod, requestNumber: Int) -> Bool {
+        guard let uid = try? server.ssh.connectionUID(connectionId), pamLogins[uid] == nil else { return false }
+        guard PAMThreads.enter() else {
+            logger.error("\(PAMThreads.maximum) PAM logins are in progress; refusing one more for \(user)")
+            return false
+        }
+        var bridge: KeyboardInteractiveBridge?
+        if case .keyboardInteractive(let given) = method { bridge = given }
+        pamLogins[uid] = PAMLogin(connectionUID: uid, requestNumber: requestNumber, bridge: bridge)
         let service = configuration.pamService
         let host = (try? server.ssh.remoteHost(connectionId)) ?? ""
         let callback = server.ssh.reactor.makeCallback { [weak self] (result: PAMLoginResult) in
-            self?.finishPAMLogin(connectionId: connectionId, user: user, account: account, method: method, result: result)
+            self?.finishPAMLogin(connectionId: connectionId, uid: uid, account: account, method: method, result: result)
         }
         let known = account != nil
         let operations = operations
         Thread.detachNewThread {
+            defer { PAMThreads.leave() }
             let result: PAMLoginResult
             do {
                 let transaction = try operations.startPAM(service: service, user: user, remoteHost: host) { messages in
@@ -63,6 +115,7 @@ extension Daemon {
             }
             callback.fulfill(result)
         }
+        return true
     }
 
     /// The conversation for a method: a password answers every hidden prompt (a shown one fails
@@ -88,21 +141,33 @@ extension Daemon {
         }
     }
 
-    private func finishPAMLogin(connectionId: Int, user: String, account: SystemAccount?, method: PAMLoginMethod, result: PAMLoginResult) {
-        if case .keyboardInteractive = method { keyboardBridges[connectionId] = nil }
+    /// The decision, on the reactor: only for the request and the connection that asked (a
+    /// connection that ended, or whose id was reused, gets nothing; its PAM session is closed).
+    private func finishPAMLogin(connectionId: Int, uid: Int, account: SystemAccount?, method: PAMLoginMethod, result: PAMLoginResult) {
+        guard let login = pamLogins[uid], (try? server.ssh.connectionUID(connectionId)) == uid else {
+            if case .accepted(let transaction, _) = result { endPAM(transaction) }
+            return
+        }
+        pamLogins[uid] = nil
         switch result {
         case .accepted(let transaction, let environment):
-            guard let account, (try? server.ssh.remoteHost(connectionId)) != nil else {
+            guard let account else { return endPAM(transaction) }
+            do {
+                try server.ssh.completeUserAuth(
+                    connectionId: connectionId, accept: true, loggedMethod: method.loggedName, requestNumber: login.requestNumber)
+            } catch {
+                // The client moved on to another request meanwhile: this login is void.
                 return endPAM(transaction)
             }
             pamTransactions[connectionId] = transaction
             var owner = owner(of: account, pamEnvironment: environment)
             if case .publicKey(let options) = method { owner.keyOptions = options }
             owners[connectionId] = owner
-            try? server.ssh.completeUserAuth(connectionId: connectionId, accept: true, loggedMethod: method.loggedName)
         case .refused(let why):
-            logger.debug("PAM refused \(user): \(why)")
-            try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false, loggedMethod: method.loggedName, invalidUser: account == nil)
+            logger.debug("PAM refused \(account?.name ?? "an unknown user"): \(why)")
+            try? server.ssh.completeUserAuth(
+                connectionId: connectionId, accept: false, loggedMethod: method.loggedName, invalidUser: account == nil,
+                requestNumber: login.requestNumber)
         }
     }
 
@@ -140,46 +205,48 @@ extension Daemon {
 
     private func keyboardInteractive(_ event: KeyboardInteractiveEvent) {
         let connectionId = event.connectionId
+        let number = event.requestNumber
         if let responses = event.responses {
-            guard let bridge = keyboardBridges[connectionId] else {
-                try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false)
+            guard let uid = try? server.ssh.connectionUID(connectionId), let login = pamLogins[uid], let bridge = login.bridge else {
+                try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false, requestNumber: number)
                 return
             }
+            login.requestNumber = number
             bridge.deliver(responses.map { String(decoding: $0, as: UTF8.self) })
             return
         }
         switch loginSource(event.user) {
         case .pam(let account):
-            guard admitsSystemAccounts(event.user, connectionId) else {
-                try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false)
+            guard admitsSystemAccounts(event.user, connectionId), startKeyboardInteractive(connectionId, event.user, account, number) else {
+                try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false, requestNumber: number)
                 return
             }
-            startKeyboardInteractive(connectionId, event.user, account)
         case .users:
             // The users file has passwords only: keyboard-interactive is PAM's.
-            try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false)
+            try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false, requestNumber: number)
         case .unknown:
             logInvalidUser(connectionId, event.user)
-            guard configuration.authMode.contains(.pam) else {
-                try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false, invalidUser: true)
+            // An unknown user talks to PAM like a known one, and fails.
+            guard configuration.authMode.contains(.pam), startKeyboardInteractive(connectionId, event.user, nil, number) else {
+                try? server.ssh.completeUserAuth(connectionId: connectionId, accept: false, invalidUser: true, requestNumber: number)
                 return
             }
-            // An unknown user talks to PAM like a known one, and fails.
-            startKeyboardInteractive(connectionId, event.user, nil)
         }
     }
 
-    private func startKeyboardInteractive(_ connectionId: Int, _ user: String, _ account: SystemAccount?) {
+    private func startKeyboardInteractive(_ connectionId: Int, _ user: String, _ account: SystemAccount?, _ number: Int) -> Bool {
         let reactor = server.ssh.reactor
         let daemon = ReactorBound(self)
         let bridge = KeyboardInteractiveBridge { instruction, prompts in
             reactor.post {
+                guard let self = daemon.value, let uid = try? self.server.ssh.connectionUID(connectionId),
+                      let login = self.pamLogins[uid] else { return }
                 let prompts = prompts.map { SSHKeyboardInteractivePrompt(prompt: $0.0, echo: $0.1) }
-                try? daemon.value?.server.ssh.promptKeyboardInteractive(connectionId: connectionId, instruction: instruction, prompts: prompts)
+                try? self.server.ssh.promptKeyboardInteractive(
+                    connectionId: connectionId, instruction: instruction, prompts: prompts, requestNumber: login.requestNumber)
             }
         }
-        keyboardBridges[connectionId] = bridge
-        runPAMLogin(connectionId: connectionId, user: user, account: account, method: .keyboardInteractive(bridge))
+        return runPAMLogin(connectionId: connectionId, user: user, account: account, method: .keyboardInteractive(bridge), requestNumber: number)
     }
 
     /// System accounts need a daemon running as root: their sessions run as them.

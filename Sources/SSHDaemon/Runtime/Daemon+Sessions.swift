@@ -7,6 +7,9 @@ import SSHWire
 // MARK: - Sessions: shell, exec, pty, env, signals (RFC 4254 §6; issue 5 item 5)
 
 extension Daemon {
+    /// The most session channels one connection may have open (OpenSSH's MaxSessions default).
+    static let maximumSessionsPerConnection = 10
+
     /// Installs the session handlers in front of the SFTP class's: a channel the daemon serves
     /// with a process is the daemon's; an in-process `sftp` subsystem stays the class's.
     func installSessionHandlers() {
@@ -16,16 +19,26 @@ extension Daemon {
         let classEOF = ssh.onChannelEOF
         let classReady = ssh.onChannelReadyToSend
         let classClosed = ssh.onChannelClosed
+        ssh.onChannelOpenRequest = { [unowned self] request in
+            guard request.service == "session", request.accept else { return }
+            let open = openSessions.values.filter { $0 == request.connectionId }.count
+            guard open < Self.maximumSessionsPerConnection else {
+                logger.notice("session refused on connection \(request.connectionId): \(open) open (MaxSessions \(Self.maximumSessionsPerConnection))")
+                request.accept = false
+                return
+            }
+        }
         ssh.onChannelOpened = { [unowned self] event in
             guard (try? server.ssh.channelService(event.channelId)) == "session" else { return }
+            openSessions[event.channelId] = event.connectionId
             let session = SessionChannel(channelId: event.channelId, connectionId: event.connectionId, server: server.ssh)
             sessions[event.channelId] = session
             try? server.ssh.holdReceiveWindow(event.channelId, windowLimit: SessionChannel.inputWindow)
         }
         ssh.onChannelRequest = { [unowned self] request in
             guard let session = sessions[request.channelId] else { classRequest?(&request); return }
-            if case .subsystem(let name) = request.payload, name == "sftp", owners[request.connectionId]?.identity == nil,
-               !session.started, session.terminalRequest == nil {
+            if case .subsystem(let name) = request.payload, name == "sftp", let owner = owners[request.connectionId],
+               owner.identity == nil, owner.keyOptions.command == nil, !session.started, session.terminalRequest == nil {
                 // In-process SFTP: the daemon already runs as the account's user.
                 sessions[request.channelId] = nil
                 classRequest?(&request)
@@ -47,6 +60,7 @@ extension Daemon {
             session.channelReady()
         }
         ssh.onChannelClosed = { [unowned self] event in
+            openSessions[event.channelId] = nil
             guard let session = sessions.removeValue(forKey: event.channelId) else { classClosed?(event); return }
             session.channelClosed()
         }

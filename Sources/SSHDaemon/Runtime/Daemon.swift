@@ -29,11 +29,14 @@ public final class Daemon {
     /// Session channels served by a process, by channel id; and by the process's pid until reaped.
     var sessions: [Int: SessionChannel] = [:]
     var sessionsByPid: [pid_t: SessionChannel] = [:]
+    /// Every open session channel (a process's or SFTP's) by channel id, with its connection.
+    var openSessions: [Int: Int] = [:]
     let operations: any PrivilegedOperations = InProcessPrivilegedOperations()
     /// PAM transactions of logged-in system accounts (their sessions close at disconnect), and
     /// keyboard-interactive conversations in progress.
     var pamTransactions: [Int: PAMTransaction] = [:]
-    var keyboardBridges: [Int: KeyboardInteractiveBridge] = [:]
+    /// PAM logins in progress, by connection UID (ids are reused; UIDs are not).
+    var pamLogins: [Int: PAMLogin] = [:]
     /// This program, re-executed as `sftp-server` for SFTP sessions run as another user.
     let executablePath: String
     /// The system user users-file sessions run as (nil: none usable; their sessions are refused).
@@ -121,7 +124,8 @@ public final class Daemon {
     func serve() throws {
         while !stopping {
             try server.doEvents()
-            if draining, server.ssh.connectionIds.isEmpty { stopping = true }
+            // Worker 0 turns on until every worker's connections are gone: it reaps their children.
+            if draining, (workerIndex == 0 ? group?.connections : nil) ?? server.ssh.connectionIds.count == 0 { stopping = true }
         }
         server.shutdown()
         for (pid, _) in sessionsByPid { kill(pid, SIGHUP) }
@@ -172,7 +176,7 @@ public final class Daemon {
             reportedInvalid.remove(event.connectionId)
             if unauthenticated.remove(event.connectionId) != nil { group?.addUnauthenticated(-1) }
             group?.addConnections(-1)
-            keyboardBridges.removeValue(forKey: event.connectionId)?.cancel()
+            pamLogins.removeValue(forKey: event.connectionUID)?.bridge?.cancel()
             if let transaction = pamTransactions.removeValue(forKey: event.connectionId) { endPAM(transaction) }
         }
         server.allowsSession = { [unowned self] connectionId in allowsSFTP(connectionId) }
@@ -203,12 +207,12 @@ public final class Daemon {
         switch (event.authMethod, source) {
         case ("password", .pam(let account)):
             guard admitsSystemAccounts(event.user, connectionId) else { return }
-            event.deferDecision = true
-            runPAMLogin(connectionId: connectionId, user: event.user, account: account, method: .password(event.authParam))
+            event.deferDecision = runPAMLogin(
+                connectionId: connectionId, user: event.user, account: account, method: .password(event.authParam), requestNumber: event.requestNumber)
         case ("password", .unknown) where configuration.authMode.first == .pam:
             // An unknown user goes through PAM like a known one (and fails).
-            event.deferDecision = true
-            runPAMLogin(connectionId: connectionId, user: event.user, account: nil, method: .password(event.authParam))
+            event.deferDecision = runPAMLogin(
+                connectionId: connectionId, user: event.user, account: nil, method: .password(event.authParam), requestNumber: event.requestNumber)
         case ("password", .users(let account)):
             checkUsersFilePassword(&event, account)
         case ("password", .unknown):
@@ -226,8 +230,8 @@ public final class Daemon {
                 return
             }
             guard admitsSystemAccounts(event.user, connectionId) else { return }
-            event.deferDecision = true
-            runPAMLogin(connectionId: connectionId, user: event.user, account: account, method: .publicKey(options))
+            event.deferDecision = runPAMLogin(
+                connectionId: connectionId, user: event.user, account: account, method: .publicKey(options), requestNumber: event.requestNumber)
         default:
             return
         }
@@ -241,12 +245,16 @@ public final class Daemon {
         let stored = account.map { $0.passwordHash == "*" ? PasswordHash.decoy : $0.passwordHash } ?? PasswordHash.decoy
         let canSucceed = account.map { $0.passwordHash != "*" } ?? false
         let password = String(decoding: event.authParam, as: UTF8.self)
+        let number = event.requestNumber
         event.deferDecision = true
         do {
             try workers.run({ canSucceed && PasswordHash.verify(password, against: stored) }, on: server.ssh.reactor) { [weak self] matched in
                 guard let self else { return }
-                if matched, let account { self.admit(account, connectionId) }
-                try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched)
+                // Only for the request that asked: not a later one, not a connection that reused the id.
+                guard (try? self.server.ssh.completeUserAuth(connectionId: connectionId, accept: matched, requestNumber: number)) != nil,
+                      matched, let account
+                else { return }
+                self.admit(account, connectionId)
             }
         } catch {
             event.deferDecision = false

@@ -11,7 +11,10 @@ final class WorkerGroup: @unchecked Sendable {
     private var members: [(reactor: Reactor, daemon: ReactorBound<Daemon>)] = []
     private var childOwners: [pid_t: Int] = [:]
     /// Processes that ended before their worker registered them (SIGCHLD can win that race).
-    private var endedEarly: [pid_t: Posix.ChildStatus] = [:]
+    /// Kept for ``unclaimedLifetime``: a process no worker registers (a failed start, a PAM
+    /// module's helper) is forgotten before its pid can come round again.
+    private var endedEarly: [pid_t: (status: Posix.ChildStatus, at: Date)] = [:]
+    static let unclaimedLifetime: TimeInterval = 30
     private var unauthenticatedCount = 0
     private var connectionCount = 0
     private let finished = DispatchGroup()
@@ -40,7 +43,7 @@ final class WorkerGroup: @unchecked Sendable {
     /// Records that worker `index` started `pid`; the status when it has ended already.
     func register(child pid: pid_t, worker index: Int) -> Posix.ChildStatus? {
         lock.withLock {
-            if let status = endedEarly.removeValue(forKey: pid) { return status }
+            if let early = endedEarly.removeValue(forKey: pid) { return early.status }
             childOwners[pid] = index
             return nil
         }
@@ -50,7 +53,9 @@ final class WorkerGroup: @unchecked Sendable {
     func childEnded(_ pid: pid_t, _ status: Posix.ChildStatus) -> Int? {
         lock.withLock {
             if let index = childOwners.removeValue(forKey: pid) { return index }
-            endedEarly[pid] = status
+            let now = Date()
+            endedEarly = endedEarly.filter { now.timeIntervalSince($0.value.at) < Self.unclaimedLifetime }
+            endedEarly[pid] = (status, now)
             return nil
         }
     }

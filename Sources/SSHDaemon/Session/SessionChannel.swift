@@ -76,6 +76,7 @@ final class SessionChannel {
             launch.standardError = pty.slave
             launch.controllingTerminal = true
             launch.environment += SessionEnvironment.terminalVariables(type: request.term, path: pty.path)
+            launch.confinement?.writable.append(pty.path)
             do {
                 pid = try operations.startProcess(launch)
             } catch {
@@ -290,11 +291,20 @@ final class SessionChannel {
     func processEnded(_ status: Posix.ChildStatus) {
         exitStatus = status
         if terminal != nil, let output {
+            // The kernel hands the last bytes to the master a moment later: read until EIO, or
+            // for ``terminalDrainMillis`` when a background process keeps the terminal open.
             pumpOutput(output)
-            if self.output != nil, output.held.isEmpty { endOutput(output) }
+            _ = server.reactor.schedule(after: Self.terminalDrainMillis) { [weak self, weak output] in
+                guard let self, let output, self.output === output else { return }
+                self.pumpOutput(output)
+                if self.output === output { self.endOutput(output) }
+            }
         }
         finishIfDone()
     }
+
+    /// How long a pty session's output is read after its process ended.
+    static let terminalDrainMillis = 200
 
     private func finishIfDone() {
         guard !finished, let status = exitStatus, output == nil, errorOutput == nil else { return }
@@ -320,7 +330,8 @@ final class SessionChannel {
     }
 
     /// The channel is gone (closed by either side, or the connection ended): the process's
-    /// descriptors close, and a process still running gets SIGHUP, as from a hung-up terminal.
+    /// descriptors close, and its process group, still running, gets SIGHUP, as from a hung-up
+    /// terminal.
     func channelClosed() {
         for pipe in [input, output, errorOutput] {
             guard let pipe, let registration = pipe.registration else { continue }
@@ -337,7 +348,8 @@ final class SessionChannel {
         output = nil
         errorOutput = nil
         terminal = nil
-        if let pid, exitStatus == nil { kill(pid, SIGHUP) }
+        // The process leads its own session and process group (setsid): the whole group hears it.
+        if let pid, exitStatus == nil { kill(-pid, SIGHUP) }
         finished = true
     }
 

@@ -15,9 +15,14 @@ struct SessionEnvironment {
         "SSH_ORIGINAL_COMMAND", "SSH_AUTH_SOCK", "LD_PRELOAD", "LD_LIBRARY_PATH",
     ]
 
+    /// Names that change how programs load or start, refused whatever `AcceptEnv` says: an
+    /// SFTP-only account must not get code run in its (unconfined) SFTP server child.
+    static let loaderNames: Set<String> = ["GLIBC_TUNABLES", "BASH_ENV", "ENV", "PYTHONSTARTUP", "PERL5OPT", "IFS"]
+
     /// Whether `AcceptEnv` lets a client set `name`.
     static func accepts(_ name: String, patterns: [String]) -> Bool {
-        guard !name.isEmpty, !name.contains("="), !reservedNames.contains(name) else { return false }
+        guard !name.isEmpty, !name.contains("="), !reservedNames.contains(name), !loaderNames.contains(name), !name.hasPrefix("LD_")
+        else { return false }
         return patterns.contains { GlobPattern($0).matches(name) }
     }
 

@@ -35,8 +35,10 @@ public struct FileSystemConfinement: Equatable, Sendable {
     /// What a users-file account's shell and commands may read and run besides its own root: the
     /// system's programs, libraries and configuration, and the devices a shell needs.
     public static let systemReadable = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/proc", "/dev/urandom", "/dev/random"]
-    /// Devices a session writes to: its terminal and the null device.
-    public static let systemWritable = ["/dev/null", "/dev/tty", "/dev/pts", "/dev/ptmx", "/dev/zero"]
+    /// Devices a session writes to: the null device and its controlling terminal by its alias;
+    /// its own pty slave is added when it has one (no other session's terminal, which runs as
+    /// the same user).
+    public static let systemWritable = ["/dev/null", "/dev/zero", "/dev/tty"]
 }
 
 /// What to start for a session: a program, its arguments and environment, the descriptors that

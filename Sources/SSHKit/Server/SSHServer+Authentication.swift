@@ -90,7 +90,8 @@ extension SSHServer {
         UserAuthRequestEvent(
             connectionId: connection.id, user: user, service: service, authMethod: method, authParam: param,
             keyAlgorithm: keyAlgorithm, hasSignature: hasSignature, newPassword: newPassword,
-            availableMethods: settings.defaultAuthMethods.filter { $0 != "none" }.joined(separator: ","))
+            availableMethods: settings.defaultAuthMethods.filter { $0 != "none" }.joined(separator: ","),
+            requestNumber: connection.authRequestNumber)
     }
 
     private func decide(
@@ -100,6 +101,8 @@ extension SSHServer {
         connection.lastAuthMethod = method.methodName
         connection.lastAuthUser = user
         connection.lastAuthKey = nil
+        connection.authRequestNumber = nextAuthRequestNumber
+        nextAuthRequestNumber += 1
         var event: UserAuthRequestEvent
         var isQuery = false
         var delaysFailure = false
@@ -123,12 +126,14 @@ extension SSHServer {
             connection.lastAuthKey = "\(key.displayTypeName) \(key.sha256Fingerprint)"
             event = userAuthEvent(connection, user: user, service: service, method: "publickey", param: key.wireBlob, keyAlgorithm: algorithm, hasSignature: true)
         case .keyboardInteractiveStarted where onKeyboardInteractive != nil:
-            connection.deferredAuth = DeferredAuth(id: id, isQuery: false, delaysFailure: true)
-            onKeyboardInteractive?(KeyboardInteractiveEvent(connectionId: connection.id, user: user, responses: nil))
+            connection.deferredAuth = DeferredAuth(id: id, number: connection.authRequestNumber, isQuery: false, delaysFailure: true)
+            onKeyboardInteractive?(KeyboardInteractiveEvent(
+                connectionId: connection.id, user: user, responses: nil, requestNumber: connection.authRequestNumber))
             return
         case .keyboardInteractiveResponses(let responses) where onKeyboardInteractive != nil:
-            connection.deferredAuth = DeferredAuth(id: id, isQuery: false, delaysFailure: true)
-            onKeyboardInteractive?(KeyboardInteractiveEvent(connectionId: connection.id, user: user, responses: responses.map(\.bytes)))
+            connection.deferredAuth = DeferredAuth(id: id, number: connection.authRequestNumber, isQuery: false, delaysFailure: true)
+            onKeyboardInteractive?(KeyboardInteractiveEvent(
+                connectionId: connection.id, user: user, responses: responses.map(\.bytes), requestNumber: connection.authRequestNumber))
             return
         case .keyboardInteractiveStarted:
             // Digest §3.3: no firing for the initial request; the prompts go out at once.
@@ -141,7 +146,7 @@ extension SSHServer {
                 onUserAuthRequest?(&step)
                 if !step.accept && !step.partialSuccess {
                     // A rejected response ends the attempt; the later ones and the final firing are skipped.
-                    apply(connection, auth, DeferredAuth(id: id, isQuery: false, delaysFailure: true), accept: false, partialSuccess: false, availableMethods: step.availableMethods)
+                    apply(connection, auth, DeferredAuth(id: id, number: connection.authRequestNumber, isQuery: false, delaysFailure: true), accept: false, partialSuccess: false, availableMethods: step.availableMethods)
                     return
                 }
             }
@@ -150,7 +155,7 @@ extension SSHServer {
         onUserAuthRequest?(&event)
         if event.accept, !isQuery, !event.homeDir.isEmpty { connection.homeDirectory = event.homeDir }
         connection.lastAuthUserInvalid = event.invalidUser
-        let pending = DeferredAuth(id: id, isQuery: isQuery, delaysFailure: delaysFailure)
+        let pending = DeferredAuth(id: id, number: connection.authRequestNumber, isQuery: isQuery, delaysFailure: delaysFailure)
         if event.deferDecision {
             connection.deferredAuth = pending
             return
@@ -198,12 +203,14 @@ extension SSHServer {
     /// `loggedMethod` names the method in the Accepted/Failed log line when it should say more than
     /// the protocol's name (OpenSSH's `keyboard-interactive/pam`); `invalidUser` marks the user
     /// unknown (as ``UserAuthRequestEvent/invalidUser`` does) for decisions that had no event.
+    /// With `requestNumber`, the decision applies only to that request: a later one, or another
+    /// connection with the same id, gets an error instead.
     public func completeUserAuth(
         connectionId: Int, accept: Bool, partialSuccess: Bool = false, availableMethods: String? = nil, loggedMethod: String? = nil,
-        invalidUser: Bool? = nil
+        invalidUser: Bool? = nil, requestNumber: Int? = nil
     ) throws(SSHServerError) {
         let connection = try connection(connectionId)
-        guard let pending = connection.deferredAuth, let auth = connection.auth else {
+        guard let pending = connection.deferredAuth, let auth = connection.auth, requestNumber.map({ $0 == pending.number }) ?? true else {
             throw SSHServerError(code: SSHServerError.authenticationFailed, "no authentication decision is pending on connection \(connectionId)")
         }
         connection.deferredAuth = nil
@@ -220,10 +227,10 @@ extension SSHServer {
     /// fire the handler again. An empty `prompts` shows `instruction` alone (the client answers
     /// with no responses).
     public func promptKeyboardInteractive(
-        connectionId: Int, name: String = "", instruction: String, prompts: [SSHKeyboardInteractivePrompt]
+        connectionId: Int, name: String = "", instruction: String, prompts: [SSHKeyboardInteractivePrompt], requestNumber: Int? = nil
     ) throws(SSHServerError) {
         let connection = try connection(connectionId)
-        guard let pending = connection.deferredAuth, let auth = connection.auth else {
+        guard let pending = connection.deferredAuth, let auth = connection.auth, requestNumber.map({ $0 == pending.number }) ?? true else {
             throw SSHServerError(code: SSHServerError.authenticationFailed, "no keyboard-interactive exchange is pending on connection \(connectionId)")
         }
         connection.deferredAuth = nil

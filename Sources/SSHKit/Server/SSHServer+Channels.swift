@@ -46,10 +46,13 @@ extension SSHServer {
         channelOwners[id] = nil
     }
 
-    /// Forgets every channel of a closing connection.
+    /// Forgets every channel of a closing connection; `SSHChannelClosed` fires for each, so that
+    /// what an application keeps per channel (a process, open files) ends with it.
     func forgetChannels(_ connection: ServerConnection) {
-        for id in connection.channelIds.values { channelOwners[id] = nil }
+        let ids = connection.channelIds.values.sorted()
+        for id in ids { channelOwners[id] = nil }
         connection.channelIds.removeAll()
+        for id in ids { onChannelClosed?(ChannelEvent(connectionId: connection.id, channelId: id)) }
     }
 
     /// Fires the channel events and sends what the connection protocol produced.

@@ -235,7 +235,7 @@ extension SSHServer {
         closeTunnels(connection)
         forgetChannels(connection)
         log(connection.id, 1, Self.closingLine(connection, description), type: "Info")
-        onDisconnected?(DisconnectedEvent(connectionId: connection.id, statusCode: statusCode, description: description))
+        onDisconnected?(DisconnectedEvent(connectionId: connection.id, statusCode: statusCode, description: description, connectionUID: connection.uid))
     }
 
     /// The line OpenSSH's sshd writes when a connection ends, so log tools read ours alike:

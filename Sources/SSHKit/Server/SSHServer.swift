@@ -66,6 +66,9 @@ public final class SSHServer {
     private var nextConnectionId = 1
     /// `ConnectionUID[id]`: connection ids are reused, these never are (server digest §4.2).
     var nextConnectionUID = 1
+    /// Authentication requests are numbered for the server's life, so that a decision made late
+    /// (PAM) can never land on another request or another connection that reused the id.
+    var nextAuthRequestNumber = 1
     /// Channel ids are unique across connections (server digest §1.1).
     var nextChannelId = 1
     /// Every channel of every connection, by its class-wide id.
@@ -98,6 +101,9 @@ public final class SSHServer {
 
     /// Whether the server accepts connections.
     public var listening: Bool { !listeners.isEmpty }
+
+    /// `ConnectionUID[id]`: unlike the id, never reused while the server lives.
+    public func connectionUID(_ connectionId: Int) throws(SSHServerError) -> Int { try connection(connectionId).uid }
 
     /// `LocalPort`: the configured port, or after listening on port 0, the port the kernel chose.
     public var localPort: Int { listening ? boundPort : settings.localPort }

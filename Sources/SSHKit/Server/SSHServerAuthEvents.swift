@@ -41,6 +41,10 @@ public struct UserAuthRequestEvent: Sendable {
     /// **Extension**: the user does not exist. Failure lines then read `Failed METHOD for invalid
     /// user NAME from …`, OpenSSH's wording, which fail2ban's sshd filter matches.
     public var invalidUser = false
+    /// **Extension**: this request's number, unique for the server's life. Pass it to
+    /// ``SSHServer/completeUserAuth(connectionId:accept:partialSuccess:availableMethods:loggedMethod:invalidUser:requestNumber:)``
+    /// so that a late decision cannot apply to a later request or to a connection that reused the id.
+    public var requestNumber = 0
 }
 
 /// **Extension** (DESIGN §3): one step of keyboard-interactive run as a conversation the owner
@@ -53,4 +57,6 @@ public struct KeyboardInteractiveEvent: Sendable {
     public let connectionId: Int
     public let user: String
     public let responses: [[UInt8]]?
+    /// The request's number, as ``UserAuthRequestEvent/requestNumber``: each round has its own.
+    public let requestNumber: Int
 }

@@ -34,6 +34,8 @@ public struct DisconnectedEvent: Sendable {
     public let connectionId: Int
     public let statusCode: Int
     public let description: String
+    /// **Extension**: the connection's `ConnectionUID`, which no later connection reuses.
+    public var connectionUID = 0
 }
 
 /// Progress of the SSH handshake and other protocol milestones, as text.

@@ -47,6 +47,8 @@ final class ServerConnection {
     var auth: UserAuthServer?
     /// The request whose decision the application deferred, and what to do with it.
     var deferredAuth: DeferredAuth?
+    /// The number of the authentication request being decided.
+    var authRequestNumber = 0
     /// `KeyboardInteractivePrompts[ConnectionId]` and `UserAuthBanner[ConnectionId]`.
     var keyboardInteractivePrompts: String?
     var userAuthBanner: String?
@@ -88,6 +90,8 @@ final class ServerConnection {
 /// A user-authentication request the application has not decided yet.
 struct DeferredAuth {
     let id: UserAuthRequestID
+    /// The request's number (``UserAuthRequestEvent/requestNumber``), unique for the server's life.
+    let number: Int
     let isQuery: Bool
     let delaysFailure: Bool
 }
