@@ -62,6 +62,10 @@ install-files:
 	done
 	install -D -m 0644 man/swift-sshd.8 "$(DESTDIR)$(PREFIX)/share/man/man8/swift-sshd.8"
 	install -D -m 0644 man/swift-sshd.conf.5 "$(DESTDIR)$(PREFIX)/share/man/man5/swift-sshd.conf.5"
+	@# The unprivileged system user users-file sessions run as (VirtualUser's default under root).
+	if [ -z "$(DESTDIR)" ] && ! getent passwd swift-sshd >/dev/null; then \
+	  useradd --system --home-dir /var/lib/swift-sshd --no-create-home --shell /usr/sbin/nologin swift-sshd; \
+	fi
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 # Regenerates swift-sshd.conf(5) from config/swift-sshd.conf.
