@@ -38,9 +38,16 @@ run: deps
 	$(SWIFT) build -c release --product swift-sshd
 	$$($(SWIFT) build -c release --show-bin-path)/swift-sshd demo --state $(STATE) --port $(PORT)
 
+# swift-sshd against OpenSSH's sshd in one run (docs/BENCHMARKS.md): needs root; installs
+# openssh-server when missing. BENCH_ARGS=--quick for a short smoke run.
 bench: deps
+	@command -v /usr/sbin/sshd >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openssh-server; }
+	$(SWIFT) build -c release --product swift-sshd
 	$(SWIFT) build -c release --product PacketBenchmark
 	$$($(SWIFT) build -c release --show-bin-path)/PacketBenchmark
+	python3 bench/bench.py --binary "$$($(SWIFT) build -c release --show-bin-path)/swift-sshd" $(BENCH_ARGS)
 
 # Builds the release binary and installs it with the configuration (an existing one is kept),
 # the PAM file, the systemd units and the manual pages. swift-sshd(8), INSTALLING.

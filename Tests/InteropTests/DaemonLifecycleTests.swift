@@ -149,4 +149,21 @@ import Glibc
         kill(daemon.pid, SIGTERM)
         #expect(daemon.wait(limit: 20) == 0, "\(daemon.output)")
     }
+
+    /// Two workers logging users in at the same moment share no unguarded state: 300 logins, 50
+    /// at a time, all succeed and the daemon stays up. (getusershell(3) used to be called at each
+    /// login; its global state broke the heap within a few dozen concurrent logins.)
+    @Test func concurrentLoginsAcrossWorkers() throws {
+        let config = try prepare()
+        // MaxStartups above the burst: here every login must get through.
+        try (try String(contentsOfFile: config, encoding: .utf8) + "Workers = 2\nMaxStartups = 200\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let (daemon, port) = try fixture.start(config)
+        defer { daemon.terminate() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/asyncssh_logins.py").path
+        let result = try run("/usr/bin/env", ["PYTHONWARNINGS=ignore", "python3", script, "\(port)", "carol", fixture.path("carol_key"), "300"], limit: 120)
+        #expect(result.output == "logged in 300\n", "\(result.output)")
+        #expect(daemon.exitStatusIfExited() == nil, "\(daemon.output)")
+        kill(daemon.pid, SIGTERM)
+        #expect(daemon.wait(limit: 30) == 0, "\(daemon.output)")
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,16 +83,16 @@ public struct SystemAccount: Equatable, Sendable {
     /// (OpenSSH's rule). A nologin shell runs too, and says why there is no login.
     public var loginShell: String { shell.isEmpty ? "/bin/sh" : shell }
 
-    /// Whether the account's shell is listed in /etc/shells (getusershell(3)): nologin and false
-    /// are not. Users-file sessions run as `VirtualUser`, typically a service account with
-    /// nologin, so they use its shell only when this holds.
+    /// Whether the account's shell is listed in /etc/shells: nologin and false are not. Users-file
+    /// sessions run as `VirtualUser`, typically a service account with nologin, so they use its
+    /// shell only when this holds. Reads the file itself: getusershell(3) keeps global state and
+    /// is not safe while other workers' threads log users in.
     public var hasListedShell: Bool {
         guard !shell.isEmpty else { return true }
-        setusershell()
-        defer { endusershell() }
-        while let entry = getusershell() {
-            if String(cString: entry) == shell { return true }
+        guard let text = try? String(contentsOfFile: "/etc/shells", encoding: .utf8) else { return false }
+        return text.split(whereSeparator: \.isNewline).contains { line in
+            let entry = line.trimmingCharacters(in: .whitespaces)
+            return !entry.hasPrefix("#") && entry == shell
         }
-        return false
     }
 }
