@@ -208,6 +208,11 @@ def main():
             theirs, ours = median(cpu_samples[servers[0].name]), median(cpu_samples[servers[1].name])
             rows.append((f"server CPU per connection ({label})", "ms", theirs, ours, ratio(ours, theirs), "lower"))
 
+        # Memory is measured on fresh processes: what the transfers left in the heap would hide
+        # (or pad) what idle connections cost.
+        for server in servers:
+            server.stop()
+            server.start()
         idle = 50 if args.quick else 500
         memory = {}
         for server in servers:

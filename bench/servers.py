@@ -190,7 +190,8 @@ MaxConnections = 20000
 LogLevel = ERROR
 Workers = {os.environ.get("BENCH_WORKERS", "0")}
 """)
-        run([self.binary, "user", "add", "bench", "-f", str(config), "--keys-only", "--root", "", "--options", "shell,exec,sftp"])
+        if not (own / "users").exists():
+            run([self.binary, "user", "add", "bench", "-f", str(config), "--keys-only", "--root", "", "--options", "shell,exec,sftp"])
         (self.work / "data" / ".ssh").mkdir(exist_ok=True)
         shutil.copy(self.work / "user_key.pub", self.work / "data" / ".ssh" / "authorized_keys")
         for path in (own, self.work / "data"):
@@ -199,7 +200,9 @@ Workers = {os.environ.get("BENCH_WORKERS", "0")}
         self.process = subprocess.Popen(
             ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
              "prlimit", f"--nofile={hard_limit()}", self.binary, "-D", "-f", str(config)],
-            stderr=open(self.work / "swift-sshd.log", "w"), env={**os.environ, "SWIFT_BACKTRACE": "enable=yes,limit=200,top=200,threads=crashed,unwind=precise"})
+            stderr=open(self.work / "swift-sshd.log", "w"),
+            env={**os.environ, "SWIFT_BACKTRACE": "enable=yes,limit=200,top=200,threads=crashed,unwind=precise"})
+        self.enter_cgroup()
         wait_for_port(self.port)
 
     def path(self, name):
