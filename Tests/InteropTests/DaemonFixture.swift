@@ -109,30 +109,25 @@ struct DaemonFixture {
     /// `ssh` logging in with `password` by `method` (password or keyboard-interactive), answered
     /// through SSH_ASKPASS (no terminal: setsid), running `command`.
     func sshWithPassword(_ port: Int, user: String, password: String, method: String, command: String) throws -> (status: Int32, output: String) {
-        let askpass = path("askpass-\(UUID().uuidString)")
-        try writeExecutable(askpass, "#!/bin/sh\necho '\(password)'\n")
-        let client = try ChildProcess(
-            "/usr/bin/setsid",
-            ["-w", "/usr/bin/ssh"] + clientOptions
-                + ["-o", "PreferredAuthentications=\(method)", "-o", "NumberOfPasswordPrompts=1", "-p", "\(port)", "\(user)@127.0.0.1", command],
-            outputFile: directory.appendingPathComponent("ssh-\(UUID().uuidString).out"),
-            environment: ["SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force"], inputFile: URL(fileURLWithPath: "/dev/null"))
-        return (client.wait(limit: 60), client.output)
+        try answeringPassword(password, "/usr/bin/ssh", ["-o", "PreferredAuthentications=\(method)", "-p", "\(port)", "\(user)@127.0.0.1", command], input: nil)
     }
 
-    /// `sftp` with a password from SSH_ASKPASS (no terminal: setsid), commands on standard input.
+    /// `sftp` with a password from SSH_ASKPASS, commands on standard input.
     func sftpWithPassword(_ port: Int, user: String, password: String, commands: String) throws -> (status: Int32, output: String) {
-        let askpass = path("askpass-\(UUID().uuidString)")
-        try writeExecutable(askpass, "#!/bin/sh\necho '\(password)'\n")
         let input = path("commands-\(UUID().uuidString)")
         try commands.write(toFile: input, atomically: true, encoding: .utf8)
-        let client = try ChildProcess(
-            "/usr/bin/setsid",
-            ["-w", "/usr/bin/sftp"] + clientOptions
-                + ["-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1", "-P", "\(port)", "\(user)@127.0.0.1"],
-            outputFile: directory.appendingPathComponent("sftp-\(UUID().uuidString).out"),
-            environment: ["SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force"], inputFile: URL(fileURLWithPath: input))
-        return (client.wait(limit: 60), client.output)
+        return try answeringPassword(password, "/usr/bin/sftp", ["-o", "PreferredAuthentications=password", "-P", "\(port)", "\(user)@127.0.0.1"], input: input)
+    }
+
+    /// An OpenSSH client without a terminal (setsid) whose one password prompt SSH_ASKPASS answers.
+    private func answeringPassword(_ password: String, _ client: String, _ arguments: [String], input: String?) throws -> (status: Int32, output: String) {
+        let askpass = path("askpass-\(UUID().uuidString)")
+        try writeExecutable(askpass, "#!/bin/sh\necho '\(password)'\n")
+        let process = try ChildProcess(
+            "/usr/bin/setsid", ["-w", client] + clientOptions + ["-o", "NumberOfPasswordPrompts=1"] + arguments,
+            outputFile: directory.appendingPathComponent("client-\(UUID().uuidString).out"),
+            environment: ["SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force"], inputFile: URL(fileURLWithPath: input ?? "/dev/null"))
+        return (process.wait(limit: 60), process.output)
     }
 
     /// Runs fail2ban's stock sshd filter (told our daemon's name, as the jail drop-in tells it)

@@ -16,7 +16,7 @@ extension Daemon {
         if workerIndex == 0 { SystemdNotifier.send("STOPPING=1") }
         server.stopListening()
         if workerIndex == 0 {
-            let open = group?.connections ?? server.ssh.connectionIds.count
+            let open = openConnections
             logger.info("Received signal \(SIGTERM); no new connections, \(open) open, finishing within \(Self.drainDeadlineSeconds) s.")
         }
         _ = server.ssh.reactor.schedule(after: Self.drainDeadlineSeconds * 1000) { [weak self] in
@@ -38,8 +38,7 @@ extension Daemon {
         let nextUsers: UsersFile
         do {
             next = try reloadConfiguration()
-            keys = try HostKeyFiles.load(next.hostKeys, passphrase: next.hostKeyPassword)
-            nextUsers = next.authMode.contains(.users) ? try UsersFile.load(next.usersFile) : UsersFile()
+            (keys, nextUsers) = try Self.loadFiles(next)
         } catch {
             return logger.error("Reload failed, keeping the running configuration: \(error)")
         }
@@ -55,6 +54,27 @@ extension Daemon {
         if loaded.server.localPort == 0 { next.server.localPort = server.localPort }
         let relisten = next.server.localPort != server.localPort || next.server.localHost != configuration.server.localHost
             || next.server.useIPv6 != configuration.server.useIPv6 || next.server.connectionBacklog != configuration.server.connectionBacklog
+        adopt(next, keys: keys, users: loadedUsers)
+        if relisten, !draining {
+            server.stopListening()
+            do {
+                try server.startListening()
+            } catch {
+                logger.error("Reload: cannot listen on the new address: \(error)")
+            }
+        }
+    }
+
+    /// The host keys and the users file a configuration names (what start and reload read).
+    static func loadFiles(_ configuration: DaemonConfiguration) throws -> ([any SSHPrivateKey], UsersFile) {
+        let keys = try HostKeyFiles.load(configuration.hostKeys, passphrase: configuration.hostKeyPassword)
+        let users = configuration.authMode.contains(.users) ? try UsersFile.load(configuration.usersFile) : UsersFile()
+        return (keys, users)
+    }
+
+    /// Makes `next` the running configuration: the server's settings (never waiting in a send),
+    /// host keys and SFTP settings, the users file, and what depends on them.
+    func adopt(_ next: DaemonConfiguration, keys: [any SSHPrivateKey], users loadedUsers: UsersFile) {
         configuration = next
         users = loadedUsers
         server.ssh.settings = next.server
@@ -65,13 +85,8 @@ extension Daemon {
         server.serverEOL = next.serverEOL
         virtualAccount = Self.resolveVirtualUser(next.virtualUser, runsAsRoot: runsAsRoot, logger: logger)
         confinedReadable = Self.readablePaths(hiding: next.hostKeys + [next.usersFile])
-        if relisten, !draining {
-            server.stopListening()
-            do {
-                try server.startListening()
-            } catch {
-                logger.error("Reload: cannot listen on the new address: \(error)")
-            }
-        }
     }
+
+    /// Open connections: of the whole process at worker 0 (which drains last), else this worker's.
+    var openConnections: Int { (workerIndex == 0 ? group?.connections : nil) ?? server.ssh.connectionIds.count }
 }

@@ -126,23 +126,23 @@ extension Daemon {
     private func launch(_ session: SessionChannel, _ payload: SSHChannelRequestPayload) {
         guard let owner = owners[session.connectionId] else { return }
         let shellName = (owner.shell as NSString).lastPathComponent
+        // As the owner, in its home unless told otherwise; environment and descriptors come later.
+        func start(_ path: String, _ arguments: [String], in directory: String? = nil) -> SessionLaunch {
+            SessionLaunch(
+                path: path, arguments: arguments, environment: [], workingDirectory: directory ?? owner.home,
+                identity: owner.identity, standardInput: -1, standardOutput: -1, standardError: -1)
+        }
         var launch: SessionLaunch
         let what: String
         switch payload {
         case .shell:
-            launch = SessionLaunch(
-                path: owner.shell, arguments: ["-" + shellName], environment: [], workingDirectory: owner.home,
-                identity: owner.identity, standardInput: -1, standardOutput: -1, standardError: -1)
+            launch = start(owner.shell, ["-" + shellName])
             what = "shell"
         case .exec(let command):
-            launch = SessionLaunch(
-                path: owner.shell, arguments: [shellName, "-c", String(decoding: command, as: UTF8.self)], environment: [],
-                workingDirectory: owner.home, identity: owner.identity, standardInput: -1, standardOutput: -1, standardError: -1)
+            launch = start(owner.shell, [shellName, "-c", String(decoding: command, as: UTF8.self)])
             what = "command"
         case .subsystem:
-            launch = SessionLaunch(
-                path: executablePath, arguments: ["swift-sshd", "sftp-server"] + sftpServerArguments(owner), environment: [],
-                workingDirectory: owner.sftpRoot, identity: owner.identity, standardInput: -1, standardOutput: -1, standardError: -1)
+            launch = start(executablePath, ["swift-sshd", "sftp-server"] + sftpServerArguments(owner), in: owner.sftpRoot)
             what = "subsystem 'sftp'"
         default:
             return
@@ -151,9 +151,7 @@ extension Daemon {
         if let forced = owner.keyOptions.command {
             // sshd(8) command=: the client's command, if any, is in SSH_ORIGINAL_COMMAND.
             if case .exec(let command) = payload { originalCommand = String(decoding: command, as: UTF8.self) }
-            launch = SessionLaunch(
-                path: owner.shell, arguments: [shellName, "-c", forced], environment: [], workingDirectory: owner.home,
-                identity: owner.identity, standardInput: -1, standardOutput: -1, standardError: -1)
+            launch = start(owner.shell, [shellName, "-c", forced])
             launch.confinement = owner.confinement
         } else if case .subsystem = payload {
             // The SFTP engine confines itself (openat2 RESOLVE_IN_ROOT).

@@ -21,9 +21,7 @@ public final class Daemon {
     let reloadConfiguration: (() throws -> DaemonConfiguration)?
     let server: SFTPServer
     let logger: Logger
-    var users: UsersFile
-    /// Accounts by connection, once authenticated.
-    var accounts: [Int: UserAccount] = [:]
+    var users = UsersFile()
     /// Whom each authenticated connection's sessions serve, and how they run.
     var owners: [Int: SessionOwner] = [:]
     /// Session channels served by a process, by channel id; and by the process's pid until reaped.
@@ -42,7 +40,7 @@ public final class Daemon {
     /// The system user users-file sessions run as (nil: none usable; their sessions are refused).
     var virtualAccount: SystemAccount?
     /// What a users-file session may read besides system paths: /etc without the daemon's secrets.
-    var confinedReadable: [String]
+    var confinedReadable: [String] = []
     /// Connections whose unknown user has been logged (once each, as OpenSSH does).
     var reportedInvalid: Set<Int> = []
     /// Connections that have not logged in yet (MaxStartups counts them).
@@ -67,17 +65,10 @@ public final class Daemon {
         reloadConfiguration = reload
         self.logger = logger
         server = try SFTPServer()
-        server.ssh.settings = configuration.server
-        server.ssh.settings.defaultTimeout = 0
-        server.ssh.hostKeys = try HostKeyFiles.load(configuration.hostKeys, passphrase: configuration.hostKeyPassword)
-        server.rootDirectory = configuration.rootDirectory
-        server.protocolVersion = configuration.sftpProtocolVersion
-        server.serverEOL = configuration.serverEOL
-        users = configuration.authMode.contains(.users) ? try UsersFile.load(configuration.usersFile) : UsersFile()
         workers = try BlockingPool(threadCount: 2)
         executablePath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        virtualAccount = Self.resolveVirtualUser(configuration.virtualUser, runsAsRoot: runsAsRoot, logger: logger)
-        confinedReadable = Self.readablePaths(hiding: configuration.hostKeys + [configuration.usersFile])
+        let (keys, users) = try Self.loadFiles(configuration)
+        adopt(configuration, keys: keys, users: users)
         installHandlers()
         installSessionHandlers()
         installKeyboardInteractive()
@@ -125,7 +116,7 @@ public final class Daemon {
         while !stopping {
             try server.doEvents()
             // Worker 0 turns on until every worker's connections are gone: it reaps their children.
-            if draining, (workerIndex == 0 ? group?.connections : nil) ?? server.ssh.connectionIds.count == 0 { stopping = true }
+            if draining, openConnections == 0 { stopping = true }
         }
         server.shutdown()
         for (pid, _) in sessionsByPid { kill(pid, SIGHUP) }
@@ -171,7 +162,6 @@ public final class Daemon {
         }
         server.ssh.onUserAuthRequest = { [unowned self] event in authenticate(&event) }
         server.ssh.onDisconnected = { [unowned self] event in
-            accounts.removeValue(forKey: event.connectionId)
             owners.removeValue(forKey: event.connectionId)
             reportedInvalid.remove(event.connectionId)
             if unauthenticated.remove(event.connectionId) != nil { group?.addUnauthenticated(-1) }
@@ -309,7 +299,6 @@ public final class Daemon {
 
     /// An accepted login: its SFTP tree is the account's root (made, mode 0750, when missing).
     private func admit(_ account: UserAccount, _ connectionId: Int, keyOptions: AuthorizedKeyOptions = AuthorizedKeyOptions()) {
-        accounts[connectionId] = account
         var owner = owner(of: account)
         owner.keyOptions = keyOptions
         owners[connectionId] = owner
@@ -328,7 +317,7 @@ public final class Daemon {
 
     private func allowsSFTP(_ connectionId: Int) -> Bool {
         guard let owner = owners[connectionId], owner.permissions.contains(.sftp) else {
-            logger.notice("sftp refused for \(accounts[connectionId]?.name ?? "?"): not allowed by AllowSFTP or the account's options")
+            logger.notice("sftp refused for \(owners[connectionId]?.name ?? "?"): not allowed by AllowSFTP or the account's options")
             return false
         }
         return true

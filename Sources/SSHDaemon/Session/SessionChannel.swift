@@ -343,7 +343,6 @@ final class SessionChannel {
         } else {
             for pipe in [input, output, errorOutput] { if let pipe { Posix.close(pipe.fd) } }
         }
-        if input === output { input = nil }
         input = nil
         output = nil
         errorOutput = nil
