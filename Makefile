@@ -46,8 +46,10 @@ bench: deps
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openssh-server; }
 	$(SWIFT) build -c release --product swift-sshd
 	$(SWIFT) build -c release --product PacketBenchmark
+	$(SWIFT) build -c release --product LoginBenchmark
 	$$($(SWIFT) build -c release --show-bin-path)/PacketBenchmark
-	python3 bench/bench.py --binary "$$($(SWIFT) build -c release --show-bin-path)/swift-sshd" $(BENCH_ARGS)
+	python3 bench/bench.py --binary "$$($(SWIFT) build -c release --show-bin-path)/swift-sshd" \
+	  --login-client "$$($(SWIFT) build -c release --show-bin-path)/LoginBenchmark" $(BENCH_ARGS)
 
 # Builds the release binary and installs it with the configuration (an existing one is kept),
 # the PAM file, the systemd units and the manual pages. swift-sshd(8), INSTALLING.

@@ -83,6 +83,9 @@ let package = Package(
         .executableTarget(
             name: "PacketBenchmark", dependencies: ["SSHCore", "SSHCrypto"],
             path: "bench/PacketBenchmark", swiftSettings: strict),
+        .executableTarget(
+            name: "LoginBenchmark", dependencies: ["SSHCore", "SSHCrypto", "SSHWire"],
+            path: "bench/LoginBenchmark", swiftSettings: strict),
 
         // MARK: - Tests
         .testTarget(name: "SSHWireTests", dependencies: ["SSHWire"], swiftSettings: strict),

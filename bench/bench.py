@@ -2,7 +2,7 @@
 """swift-sshd against OpenSSH's sshd, side by side in one run (issue 6; DESIGN §9).
 
 Usage (as root; `make bench` builds the release binary and runs this):
-    bench/bench.py --binary PATH [--runs 3] [--quick]
+    bench/bench.py --binary PATH [--login-client PATH] [--runs 3] [--quick]
 
 Prints a Markdown report: each measurement for both servers, medians of the runs, and the ratio
 swift-sshd / OpenSSH. Every load is bounded in count and time and stops by itself; all traffic
@@ -84,6 +84,26 @@ def handshakes(server, count, in_flight):
     return count / wall, (cpu_seconds(server) - cpu) * 1000 / count, failed
 
 
+def light_handshakes(server, work, client, count, in_flight):
+    """The same logins from `LoginBenchmark`: one process, one thread per login in flight, built
+    on this package's protocol engine, so that the servers rather than `ssh` start-ups are what
+    the two cores spend their time on. Its host key is pinned to the servers' own."""
+    command = [client, "--port", str(server.port), "--user", server.login, "--key", str(work / "user_key"),
+               "--host-key", str(work / "host_key"), "--count", str(count), "--in-flight", str(in_flight),
+               "--command", "true", "--time-limit", "300"]
+    settle(server)
+    cpu = cpu_seconds(server)
+    done = subprocess.run(command, timeout=400, capture_output=True, text=True)
+    settle(server)
+    fields = dict(item.split("=") for item in done.stdout.split())
+    if done.returncode not in (0, 1) or "seconds" not in fields:
+        raise RuntimeError(f"{server.name}: LoginBenchmark failed ({done.returncode}): {done.stderr}")
+    succeeded, failed = int(fields["logins"]), int(fields["failed"])
+    if failed:
+        print(f"{server.name}: {failed} of {count} logins failed: {done.stderr.strip()}", file=sys.stderr)
+    return succeeded / float(fields["seconds"]), (cpu_seconds(server) - cpu) * 1000 / max(succeeded, 1), failed
+
+
 def pss_kib(server):
     total = 0
     for pid in server.processes():
@@ -150,6 +170,7 @@ def ratio(ours, theirs):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
+    parser.add_argument("--login-client", help="the LoginBenchmark binary, for handshakes from one light process")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one run, smaller counts (a smoke test of the harness)")
     args = parser.parse_args()
@@ -194,19 +215,23 @@ def main():
             both(f"raw channel {direction}, aes128-gcm", "MB/s", lambda server, upload=upload: size / raw_channel(server, work, upload)[0] / 1e6)
 
         count = 30 if args.quick else 200
-        for in_flight in (1, 20):
-            cpu_samples = {}
+        clients = [("`ssh`", lambda server, in_flight: handshakes(server, count, in_flight))]
+        if args.login_client:
+            clients.append(("LoginBenchmark", lambda server, in_flight: light_handshakes(server, work, args.login_client, count, in_flight)))
+        for client, measure in clients:
+            for in_flight in (1, 20):
+                cpu_samples = {}
 
-            def rate(server, in_flight=in_flight, cpu_samples=cpu_samples):
-                per_second, cpu_ms, failed = handshakes(server, count, in_flight)
-                if failed:
-                    print(f"{server.name}: {failed} of {count} logins failed", file=sys.stderr)
-                cpu_samples.setdefault(server.name, []).append(cpu_ms)
-                return per_second
-            label = "sequential" if in_flight == 1 else f"{in_flight} in flight"
-            both(f"handshakes per second ({label}; {count} logins running `true`)", "1/s", rate)
-            theirs, ours = median(cpu_samples[servers[0].name]), median(cpu_samples[servers[1].name])
-            rows.append((f"server CPU per connection ({label})", "ms", theirs, ours, ratio(ours, theirs), "lower"))
+                def rate(server, in_flight=in_flight, cpu_samples=cpu_samples, measure=measure):
+                    per_second, cpu_ms, failed = measure(server, in_flight)
+                    if failed:
+                        print(f"{server.name}: {failed} of {count} logins failed", file=sys.stderr)
+                    cpu_samples.setdefault(server.name, []).append(cpu_ms)
+                    return per_second
+                label = f"{client}, " + ("sequential" if in_flight == 1 else f"{in_flight} in flight")
+                both(f"handshakes per second ({label}; {count} logins running `true`)", "1/s", rate)
+                theirs, ours = median(cpu_samples[servers[0].name]), median(cpu_samples[servers[1].name])
+                rows.append((f"server CPU per connection ({label})", "ms", theirs, ours, ratio(ours, theirs), "lower"))
 
         # Memory is measured on fresh processes: what the transfers left in the heap would hide
         # (or pad) what idle connections cost.

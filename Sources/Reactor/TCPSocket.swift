@@ -251,6 +251,13 @@ public enum TCPSocket {
         try setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, to: on ? 1 : 0)
     }
 
+    /// `TCP_QUICKACK`: acknowledges what has arrived now instead of after the delayed-ACK timer
+    /// (up to 40 ms on Linux). The kernel drops back to delayed ACKs by itself, so callers set it
+    /// after each read while they want it (tcp(7)).
+    public static func acknowledgeNow(_ fd: Int32) throws {
+        try setOption(fd, level: Int32(IPPROTO_TCP), name: Int32(TCP_QUICKACK), to: 1)
+    }
+
     /// Whether `TCP_NODELAY` is set.
     public static func noDelay(_ fd: Int32) throws -> Bool {
         try option(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY) != 0

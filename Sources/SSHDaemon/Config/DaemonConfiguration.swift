@@ -80,6 +80,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         server.logLevel = logLevel.classLevel
         // What OpenSSH's sshd offers: keys first, then passwords and PAM's conversation.
         server.defaultAuthMethods = ["publickey", "password", "keyboard-interactive"]
+        // The daemon writes each turn's packets in one write, so Nagle only adds latency: with
+        // it on, a close that follows exit-status waits for the client's delayed ACK (40 ms).
+        server.tcpNoDelay = true
+        // OpenSSH's listen backlog (SSH_LISTEN_BACKLOG). The class's 5 drops the SYNs of a burst
+        // of clients, which then wait a second for their retransmission.
+        server.connectionBacklog = 128
     }
 }
 

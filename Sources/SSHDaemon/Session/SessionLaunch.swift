@@ -23,7 +23,7 @@ public struct ProcessIdentity: Equatable, Sendable {
 
 /// A Landlock sandbox for a session (DESIGN §6): everything beneath `writable`, reading and
 /// executing beneath `readable`, nothing else of the file system.
-public struct FileSystemConfinement: Equatable, Sendable {
+public struct FileSystemConfinement: Hashable, Sendable {
     public var writable: [String]
     public var readable: [String]
 
@@ -104,13 +104,13 @@ public enum ProcessSpawner {
     /// Starts `launch` and returns its pid. Every descriptor of the daemon other than the three
     /// given is closed in the child; the caller closes its copies of the child's ends.
     public static func spawn(_ launch: SessionLaunch) throws(SpawnError) -> pid_t {
+        try spawn(launch, rulesets: .shared)
+    }
+
+    static func spawn(_ launch: SessionLaunch, rulesets: LandlockRulesetCache) throws(SpawnError) -> pid_t {
         var ruleset: Int32 = -1
         if let confinement = launch.confinement {
-            ruleset = withCStrings(confinement.writable) { writable in
-                withCStrings(confinement.readable) { readable in
-                    sshd_landlock_ruleset(UnsafePointer(writable.baseAddress), confinement.writable.count, UnsafePointer(readable.baseAddress), confinement.readable.count)
-                }
-            }
+            ruleset = rulesets.ruleset(for: confinement)
             if ruleset < 0 { throw SpawnError(step: SpawnError.stepName(-1), errno: Glibc.errno) }
         }
         defer { if ruleset >= 0 { close(ruleset) } }

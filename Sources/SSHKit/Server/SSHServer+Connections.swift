@@ -167,6 +167,10 @@ extension SSHServer {
                     connection.lastActivity = MonotonicClock.nanoseconds()
                     connection.lastReceived = connection.lastActivity
                     readBuffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    // Before authentication the client often sends two packets back to back
+                    // (NEWKEYS, then SERVICE_REQUEST) with Nagle on: the second waits for our ACK
+                    // of the first, which a delayed ACK would hold for 40 ms.
+                    if connection.channels == nil { try? TCPSocket.acknowledgeNow(connection.fd) }
                     handleEvents(connection)
                 }
             }

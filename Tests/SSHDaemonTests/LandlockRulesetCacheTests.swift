@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import SSHDaemon
+
+/// Cached Landlock rulesets follow the file system: a rule binds an inode, so a file replaced by a
+/// rename, or the target of a link that appears later, must be readable to the next session.
+@Suite(.serialized) struct LandlockRulesetCacheTests {
+    /// A directory of its own with `file` ("one") and `link` pointing into a second directory
+    /// where nothing is yet.
+    struct Tree {
+        let top: URL
+        var file: String { top.appendingPathComponent("a/file").path }
+        var link: String { top.appendingPathComponent("a/link").path }
+        var linkTarget: String { top.appendingPathComponent("b/target").path }
+
+        init() throws {
+            top = FileManager.default.temporaryDirectory.appendingPathComponent("landlock-cache-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: top.appendingPathComponent("a"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: top.appendingPathComponent("b"), withIntermediateDirectories: true)
+            try "one".write(toFile: file, atomically: false, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: linkTarget)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: top) }
+    }
+
+    /// `/bin/cat path`, confined to the system's programs and `readable`; its exit status and output.
+    func cat(_ path: String, readable: [String], cache: LandlockRulesetCache) throws -> (status: Int32, output: String) {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let null = open("/dev/null", O_RDWR)
+        var launch = SessionLaunch(
+            path: "/bin/cat", arguments: ["cat", path], environment: [], workingDirectory: "/", identity: nil,
+            standardInput: null, standardOutput: fds[1], standardError: null)
+        launch.confinement = FileSystemConfinement(
+            writable: FileSystemConfinement.systemWritable,
+            readable: FileSystemConfinement.systemReadable.filter { $0 != "/etc" } + ["/etc/ld.so.cache"] + readable)
+        let pid = try ProcessSpawner.spawn(launch, rulesets: cache)
+        close(fds[1])
+        close(null)
+        let output = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile()
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Spawns until the cache has kept the ruleset (directories changed within the last second,
+    /// as /tmp's are while other tests run, keep it from being kept), at most 20 tries.
+    func catUntilKept(_ path: String, readable: [String], cache: LandlockRulesetCache) throws -> (status: Int32, output: String) {
+        var result = try cat(path, readable: readable, cache: cache)
+        for _ in 0..<20 where cache.counts.kept == 0 {
+            Thread.sleep(forTimeInterval: 0.3)
+            result = try cat(path, readable: readable, cache: cache)
+        }
+        #expect(cache.counts.kept == 1, "the ruleset was never kept")
+        return result
+    }
+
+    @Test func fileReplacedByRenameIsReadable() throws {
+        let tree = try Tree()
+        defer { tree.remove() }
+        let cache = LandlockRulesetCache()
+        let first = try catUntilKept(tree.file, readable: [tree.file], cache: cache)
+        #expect(first.status == 0 && first.output == "one")
+        let again = try cat(tree.file, readable: [tree.file], cache: cache)
+        #expect(again.output == "one")
+
+        try "two".write(toFile: tree.file + ".new", atomically: false, encoding: .utf8)
+        #expect(rename(tree.file + ".new", tree.file) == 0)
+        let replaced = try cat(tree.file, readable: [tree.file], cache: cache)
+        #expect(replaced.status == 0 && replaced.output == "two")
+    }
+
+    @Test func linkTargetThatAppearsLaterIsReadable() throws {
+        let tree = try Tree()
+        defer { tree.remove() }
+        let cache = LandlockRulesetCache()
+        let dangling = try catUntilKept(tree.link, readable: [tree.link], cache: cache)
+        #expect(dangling.status != 0)
+
+        try "three".write(toFile: tree.linkTarget, atomically: false, encoding: .utf8)
+        let present = try cat(tree.link, readable: [tree.link], cache: cache)
+        #expect(present.status == 0 && present.output == "three")
+    }
+
+    @Test func unchangedConfinementReusesTheRuleset() throws {
+        let tree = try Tree()
+        defer { tree.remove() }
+        let cache = LandlockRulesetCache()
+        _ = try catUntilKept(tree.file, readable: [tree.file], cache: cache)
+        // Reused unless a directory above the paths changed in between; a few tries absorb the
+        // other tests' changes to /tmp.
+        for _ in 0..<20 where cache.counts.reused == 0 {
+            #expect(try cat(tree.file, readable: [tree.file], cache: cache).output == "one")
+        }
+        #expect(cache.counts.reused >= 1)
+        // Outside the confinement stays out.
+        #expect(try cat("/etc/hostname", readable: [tree.file], cache: cache).status != 0)
+    }
+}
