@@ -56,11 +56,16 @@ def timed(server, command, limit=600, **kwargs):
 
 def sftp_transfer(server, work, cipher, upload):
     batch = work / "batch"
-    if upload:
-        batch.write_text(f"put {work}/data/1g.bin up.bin\nrm up.bin\n")
-    else:
+    if not upload:
         batch.write_text(f"get {server.path('1g.bin')} /dev/null\n")
-    return timed(server, server.sftp("-c", cipher, "-b", str(batch)))
+        return timed(server, server.sftp("-c", cipher, "-b", str(batch)))
+    batch.write_text(f"put {work}/data/1g.bin {server.path('up.bin')}\n")
+    try:
+        return timed(server, server.sftp("-c", cipher, "-b", str(batch)))
+    finally:
+        # Removed outside the measured window: dropping a GiB of page cache is not transfer work,
+        # and its cost swings with how much of it was written back yet.
+        (work / "data" / "up.bin").unlink(missing_ok=True)
 
 
 def raw_channel(server, work, upload):

@@ -2,8 +2,9 @@ import SSHCrypto
 
 /// Frames and seals outgoing packets (RFC 4253 §6) directly into the output buffer.
 struct PacketSender {
-    /// Sealed bytes waiting to be written to the peer.
+    /// Sealed bytes; those before ``written`` went to the peer already.
     private(set) var output: [UInt8] = []
+    private var written = 0
     var protection: (any PacketProtection)?
     /// RFC 4253 §6.4; reset by strict KEX at NEWKEYS.
     var sequenceNumber: UInt32 = 0
@@ -14,13 +15,39 @@ struct PacketSender {
     /// Raw bytes before the binary packet protocol starts (the identification line).
     mutating func appendRaw(_ bytes: [UInt8]) { output.append(contentsOf: bytes) }
 
-    /// Takes everything sealed so far.
+    /// Takes everything sealed and not yet written.
     mutating func takeOutput() -> [UInt8] {
-        defer { output.removeAll(keepingCapacity: true) }
-        return output
+        defer { emptyOutput() }
+        return written == 0 ? output : Array(output[written...])
     }
 
-    var hasOutput: Bool { !output.isEmpty }
+    var hasOutput: Bool { written < output.count }
+
+    /// Hands the unwritten bytes to `write`, which returns how many it took; the rest stay for the
+    /// next call. Once all are written the buffer is emptied but keeps its memory (up to
+    /// ``TransportLimits/retainedOutputCapacity``), so the next packets are sealed into pages
+    /// already in use instead of a fresh allocation each time.
+    mutating func writeOutput<E: Error>(_ write: (UnsafeRawBufferPointer) throws(E) -> Int) throws(E) {
+        guard hasOutput else { return }
+        let start = written
+        var outcome: Result<Int, E> = .success(0)
+        output.withUnsafeBytes { raw in
+            outcome = Result { () throws(E) in try write(UnsafeRawBufferPointer(rebasing: raw[start...])) }
+        }
+        written += min(max(0, try outcome.get()), output.count - start)
+        if written == output.count {
+            emptyOutput()
+        } else if written >= TransportLimits.retainedOutputCapacity {
+            // A peer that reads slowly: drop what went out rather than keep it in front.
+            output.removeFirst(written)
+            written = 0
+        }
+    }
+
+    private mutating func emptyOutput() {
+        output.removeAll(keepingCapacity: output.capacity <= TransportLimits.retainedOutputCapacity)
+        written = 0
+    }
 
     /// Frames `payload` with random padding and seals it in place at the end of ``output``.
     mutating func send(_ payload: [UInt8]) throws(TransportError) {
@@ -43,7 +70,11 @@ struct PacketSender {
         let total = 4 + packetLength + tagLength
 
         let start = output.count
-        output.reserveCapacity(start + total)
+        if output.capacity < start + total {
+            // Geometric growth: reserving exactly what each packet needs would copy the whole
+            // buffer once per packet.
+            output.reserveCapacity(max(start + total, 2 * output.capacity))
+        }
         output.append(UInt8(truncatingIfNeeded: packetLength >> 24))
         output.append(UInt8(truncatingIfNeeded: packetLength >> 16))
         output.append(UInt8(truncatingIfNeeded: packetLength >> 8))

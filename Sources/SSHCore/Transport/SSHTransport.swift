@@ -107,6 +107,13 @@ public final class SSHTransport {
     /// Everything to write to the peer now.
     public func takeOutput() -> [UInt8] { sender.takeOutput() }
 
+    /// Writes output in place: `write` gets the bytes not yet written and returns how many the
+    /// peer took; the rest wait for the next call (``hasOutput``). No copy of the sealed bytes.
+    public func writeOutput<E: Error>(_ write: (UnsafeRawBufferPointer) throws(E) -> Int) throws(E) {
+        try sender.writeOutput(write)
+    }
+
+    /// Sealed bytes not yet written or taken.
     public var hasOutput: Bool { sender.hasOutput }
 
     /// The next event, in order, or nil.

@@ -185,28 +185,21 @@ extension SSHServer {
     /// Writes pending output; asks for writability only while some remains (backpressure).
     func flush(_ connection: ServerConnection) {
         guard !connection.isClosing else { return }
-        if connection.transport.hasOutput {
-            if connection.hasPendingOutput {
-                connection.pendingOutput += connection.transport.takeOutput()
-            } else {
-                // The usual case: nothing left over, so take the sealed bytes without copying them.
-                connection.pendingOutput = connection.transport.takeOutput()
-                connection.pendingOffset = 0
-            }
-        }
-        while connection.hasPendingOutput {
-            let result: TransferResult
+        while connection.transport.hasOutput {
+            // Straight from the transport's buffer: what the socket does not take stays there.
+            var result = TransferResult.wouldBlock
             do {
-                result = try connection.pendingOutput.withUnsafeBytes { raw in
-                    try TCPSocket.write(connection.fd, UnsafeRawBufferPointer(rebasing: raw[connection.pendingOffset...]))
+                try connection.transport.writeOutput { raw throws(any Error) -> Int in
+                    result = try TCPSocket.write(connection.fd, raw)
+                    if case .bytes(let count) = result { return count }
+                    return 0
                 }
             } catch {
                 close(connection, statusCode: -1, description: "write: \(error)")
                 return
             }
             switch result {
-            case .bytes(let count):
-                connection.pendingOffset += count
+            case .bytes:
                 connection.lastActivity = MonotonicClock.nanoseconds()
             case .wouldBlock: break
             case .closed:

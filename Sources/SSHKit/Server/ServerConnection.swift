@@ -14,9 +14,6 @@ final class ServerConnection {
     /// The engine; replaced once, before anything is sent, when `Connected` chooses another host key.
     var transport: SSHTransport
     var registration: RegistrationID?
-    /// Sealed bytes the socket has not taken yet.
-    var pendingOutput: [UInt8] = []
-    var pendingOffset = 0
     /// Whether writable interest is on (only while output is pending: the reactor is level-triggered).
     var wantsWritable = false
     var loginGraceTimer: TimerID?
@@ -84,7 +81,8 @@ final class ServerConnection {
         self.transport = transport
     }
 
-    var hasPendingOutput: Bool { pendingOffset < pendingOutput.count }
+    /// Sealed bytes the socket has not taken yet (they wait in the transport's buffer).
+    var hasPendingOutput: Bool { transport.hasOutput }
 }
 
 /// A user-authentication request the application has not decided yet.

@@ -13,16 +13,19 @@ public struct SFTPDataPacket: Equatable, Sendable {
     public static func read(
         id: UInt32, capacity: Int, _ read: (UnsafeMutableRawBufferPointer) throws(SFTPError) -> Int
     ) throws(SFTPError) -> SFTPDataPacket? {
-        var bytes = [UInt8](repeating: 0, count: headerLength + max(0, capacity))
+        let room = max(0, capacity)
         var outcome: Result<Int, SFTPError> = .success(0)
-        bytes.withUnsafeMutableBytes { raw in
+        // Not zeroed first: the header is written below and only the bytes read are kept.
+        var bytes = [UInt8](unsafeUninitializedCapacity: headerLength + room) { buffer, initialized in
+            UnsafeMutableBufferPointer(rebasing: buffer[0..<headerLength]).initialize(repeating: 0)
             outcome = Result { () throws(SFTPError) in
-                try read(UnsafeMutableRawBufferPointer(rebasing: raw[headerLength...]))
+                try read(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[headerLength...]))
             }
+            initialized = headerLength + min(max(0, (try? outcome.get()) ?? 0), room)
         }
-        let count = min(max(0, try outcome.get()), capacity)
+        let count = bytes.count - headerLength
+        _ = try outcome.get()
         guard count > 0 else { return nil }
-        bytes.removeLast(capacity - count)
         func put(_ value: UInt32, at index: Int) {
             bytes[index] = UInt8(truncatingIfNeeded: value >> 24)
             bytes[index + 1] = UInt8(truncatingIfNeeded: value >> 16)

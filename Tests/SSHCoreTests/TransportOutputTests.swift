@@ -1,0 +1,65 @@
+import SSHCrypto
+import SSHWire
+import Testing
+@testable import SSHCore
+
+/// Output written in place (``SSHTransport/writeOutput(_:)``): a peer that takes a few bytes at a
+/// time still gets every byte once, in order, and a buffer drained to the end keeps its memory
+/// only up to ``TransportLimits/retainedOutputCapacity``.
+@Suite struct TransportOutputTests {
+    /// Moves what `source` has to `destination`, `step` bytes per write.
+    func move(_ source: SSHTransport, _ destination: SSHTransport, step: Int) -> Bool {
+        var moved = false
+        while source.hasOutput {
+            source.writeOutput { raw -> Int in
+                let count = min(step, raw.count)
+                destination.receive(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                return count
+            }
+            moved = true
+        }
+        return moved
+    }
+
+    @Test(arguments: [1, 7, 4096])
+    func partialWritesDeliverEveryByteOnce(step: Int) throws {
+        let (clientConfiguration, serverConfiguration) = EnginePair.configurations(kex: "curve25519-sha256", cipher: "aes128-gcm@openssh.com")
+        let client = try SSHTransport(configuration: clientConfiguration)
+        let server = try SSHTransport(configuration: serverConfiguration)
+        var serverPayloads: [[UInt8]] = []
+        var completed = 0
+        var sent = false
+        for _ in 0..<10_000 {
+            let a = move(client, server, step: step)
+            let b = move(server, client, step: step)
+            while let event = client.nextEvent() {
+                if case .keyExchangeCompleted = event { completed += 1 }
+            }
+            while let event = server.nextEvent() {
+                if case .keyExchangeCompleted = event { completed += 1 }
+                if case .payload(let bytes, _) = event { serverPayloads.append(bytes) }
+            }
+            if completed == 2 && !sent {
+                for index in 0..<20 { try client.send(sampleUpperLayerPayload(index, size: 3000 * index)) }
+                sent = true
+                continue
+            }
+            if !a && !b { break }
+        }
+        #expect(completed == 2)
+        #expect(serverPayloads == (0..<20).map { sampleUpperLayerPayload($0, size: 3000 * $0) })
+        #expect(!client.hasOutput && !server.hasOutput)
+    }
+
+    @Test func writingNothingKeepsEverything() throws {
+        let (clientConfiguration, _) = EnginePair.configurations()
+        let client = try SSHTransport(configuration: clientConfiguration)
+        let before = client.takeOutput()
+        let again = try SSHTransport(configuration: clientConfiguration)
+        again.writeOutput { _ in 0 }
+        #expect(again.hasOutput)
+        // The identification line and a KEXINIT (with its own random cookie) are still all there.
+        #expect(again.takeOutput().count == before.count)
+        #expect(!again.hasOutput)
+    }
+}
