@@ -62,4 +62,25 @@ import Testing
         #expect(again.takeOutput().count == before.count)
         #expect(!again.hasOutput)
     }
+
+    /// Payloads in two parts (a message header, then a caller's data) are sealed with the data
+    /// encrypted from where it is: every cipher, bodies of awkward lengths, delivered intact.
+    @Test(arguments: ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr"])
+    func twoPartPayloadsArriveIntact(cipher: String) throws {
+        let (client, server) = EnginePair.configurations(cipher: cipher, mac: "hmac-sha2-256-etm@openssh.com")
+        let pair = try EnginePair(client: client, server: server)
+        pair.pump()
+        var generator = SeededGenerator(seed: 7)
+        let data = [UInt8].random(count: 70_000, using: &generator)
+        var expected: [[UInt8]] = []
+        for (index, length) in [1, 15, 16, 17, 63, 64, 65, 1000, 32_768, 32_781].enumerated() {
+            let header: [UInt8] = [94, 0, 0, 0, UInt8(index), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF)]
+            let body = data[index..<index + length]
+            try pair.client.send(OutgoingPayload(header, body: body))
+            expected.append(header + body)
+        }
+        let before = EnginePair.payloads(pair.serverEvents).count
+        pair.pump()
+        #expect(Array(EnginePair.payloads(pair.serverEvents)[before...]) == expected)
+    }
 }

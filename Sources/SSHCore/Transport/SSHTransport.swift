@@ -109,8 +109,19 @@ public final class SSHTransport {
 
     /// Writes output in place: `write` gets the bytes not yet written and returns how many the
     /// peer took; the rest wait for the next call (``hasOutput``). No copy of the sealed bytes.
-    public func writeOutput<E: Error>(_ write: (UnsafeRawBufferPointer) throws(E) -> Int) throws(E) {
-        try sender.writeOutput(write)
+    /// With `keepingCapacity`, a buffer written to the end keeps all its memory (for a caller that
+    /// lent it with ``exchangeOutputBuffer(_:)`` and takes it back).
+    public func writeOutput<E: Error>(
+        keepingCapacity: Bool = false, _ write: (UnsafeRawBufferPointer) throws(E) -> Int
+    ) throws(E) {
+        try sender.writeOutput(keepingCapacity: keepingCapacity, write)
+    }
+
+    /// Swaps the output buffer with `buffer` when no output is waiting (true), so a caller can
+    /// lend the transport a buffer with room and take it back after writing; `buffer` comes back
+    /// empty with its capacity. False, and nothing changes, while output is waiting.
+    public func exchangeOutputBuffer(_ buffer: inout [UInt8]) -> Bool {
+        sender.exchangeOutputBuffer(&buffer)
     }
 
     /// Sealed bytes not yet written or taken.

@@ -44,6 +44,23 @@ final class AESGCM {
         try context.readTag(into: tag)
     }
 
+    /// ``seal(iv:additionalData:text:tag:)`` with `text[body]` taken from `source` rather than
+    /// from `text`: encrypted from there into place in the same pass.
+    func seal(
+        iv: UnsafeRawPointer, additionalData: UnsafeRawBufferPointer, text: UnsafeMutableRawBufferPointer,
+        body: Range<Int>, from source: UnsafeRawBufferPointer, tag: UnsafeMutableRawBufferPointer
+    ) throws {
+        guard isSealing else { throw CryptoError.unsupported("seal on an opening AES-GCM context") }
+        guard tag.count == Self.tagLength else { throw CryptoError.unsupported("AES-GCM tag must be 16 bytes") }
+        try context.setIV(iv)
+        try context.authenticateAdditionalData(additionalData)
+        try context.transform(UnsafeMutableRawBufferPointer(rebasing: text[0..<body.lowerBound]))
+        try context.transform(from: source, into: UnsafeMutableRawBufferPointer(rebasing: text[body]))
+        try context.transform(UnsafeMutableRawBufferPointer(rebasing: text[body.upperBound...]))
+        guard context.finish() else { throw CryptoError.fromOpenSSL("EVP_CipherFinal_ex(AES-GCM)") }
+        try context.readTag(into: tag)
+    }
+
     /// Decrypts `text` in place and verifies `tag`; throws ``CryptoError/authenticationFailure``
     /// when the tag does not match (then `text` must not be used).
     func open(

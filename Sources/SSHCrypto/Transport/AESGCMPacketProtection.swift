@@ -43,6 +43,23 @@ final class AESGCMPacketProtection: PacketProtection {
             tag: UnsafeMutableRawBufferPointer(rebasing: packet[end...]))
     }
 
+    func seal(
+        _ packet: UnsafeMutableRawBufferPointer, body: Range<Int>, from source: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws {
+        let end = try tagOffset(in: packet)
+        guard body.lowerBound >= 4, body.upperBound <= end, source.count == body.count else {
+            throw CryptoError.unsupported("packet body outside the encrypted part")
+        }
+        defer { advanceInvocationCounter() }
+        try gcm.seal(
+            iv: nonce,
+            additionalData: UnsafeRawBufferPointer(rebasing: packet[0..<4]),
+            text: UnsafeMutableRawBufferPointer(rebasing: packet[4..<end]),
+            body: (body.lowerBound - 4)..<(body.upperBound - 4), from: source,
+            tag: UnsafeMutableRawBufferPointer(rebasing: packet[end...]))
+    }
+
     func open(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws {
         let end = try tagOffset(in: packet)
         defer { advanceInvocationCounter() }

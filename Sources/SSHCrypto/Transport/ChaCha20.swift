@@ -50,6 +50,12 @@ final class ChaCha20 {
     func apply(_ buffer: UnsafeMutableRawBufferPointer) throws {
         try context.transform(buffer)
     }
+
+    /// The key stream applied to `source`, written to `destination`; it continues where the last
+    /// call left off.
+    func apply(from source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws {
+        try context.transform(from: source, into: destination)
+    }
 }
 
 /// The Poly1305 one-time authenticator (RFC 8439 §2.5) over `EVP_MAC` "POLY1305".

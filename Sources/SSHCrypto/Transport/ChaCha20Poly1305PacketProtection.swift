@@ -71,6 +71,27 @@ final class ChaCha20Poly1305PacketProtection: PacketProtection {
             tag: UnsafeMutableRawBufferPointer(rebasing: packet[end...]))
     }
 
+    func seal(
+        _ packet: UnsafeMutableRawBufferPointer, body: Range<Int>, from source: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws {
+        guard isSealing else { throw CryptoError.unsupported("seal on an opening chacha20-poly1305 protection") }
+        let end = try tagOffset(in: packet)
+        guard body.lowerBound >= 4, body.upperBound <= end, source.count == body.count else {
+            throw CryptoError.unsupported("packet body outside the encrypted part")
+        }
+        try lengthCipher.setOpenSSHNonce(blockCounter: 0, sequenceNumber: sequenceNumber)
+        try lengthCipher.apply(UnsafeMutableRawBufferPointer(rebasing: packet[0..<4]))
+        try deriveOneTimeKey(sequenceNumber: sequenceNumber)
+        try payloadCipher.setOpenSSHNonce(blockCounter: 1, sequenceNumber: sequenceNumber)
+        try payloadCipher.apply(UnsafeMutableRawBufferPointer(rebasing: packet[4..<body.lowerBound]))
+        try payloadCipher.apply(from: source, into: UnsafeMutableRawBufferPointer(rebasing: packet[body]))
+        try payloadCipher.apply(UnsafeMutableRawBufferPointer(rebasing: packet[body.upperBound..<end]))
+        try poly1305.authenticate(
+            key: UnsafeRawBufferPointer(oneTimeKey), message: UnsafeRawBufferPointer(rebasing: packet[0..<end]),
+            tag: UnsafeMutableRawBufferPointer(rebasing: packet[end...]))
+    }
+
     func open(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws {
         guard !isSealing else { throw CryptoError.unsupported("open on a sealing chacha20-poly1305 protection") }
         let end = try tagOffset(in: packet)

@@ -79,6 +79,21 @@ final class EVPCipherContext {
         else { throw CryptoError.fromOpenSSL("EVP_CipherUpdate") }
     }
 
+    /// Encrypts or decrypts `source` into `destination` (same length, not overlapping): a stream
+    /// or AEAD mode continues where the last call left off, so a packet may be transformed in
+    /// parts, some in place and some from elsewhere.
+    func transform(from source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws {
+        guard source.count > 0, let input = source.baseAddress, let output = destination.baseAddress else { return }
+        guard source.count == destination.count else { throw CryptoError.unsupported("transform of unequal lengths") }
+        guard source.count <= Self.maximumChunk else { throw CryptoError.unsupported("packet too long") }
+        var written: Int32 = 0
+        guard EVP_CipherUpdate(
+            context, output.assumingMemoryBound(to: UInt8.self), &written, input.assumingMemoryBound(to: UInt8.self),
+            Int32(source.count)) == 1,
+            Int(written) == source.count
+        else { throw CryptoError.fromOpenSSL("EVP_CipherUpdate") }
+    }
+
     /// Finishes an AEAD operation. When decrypting GCM this checks the tag set by
     /// ``setExpectedTag(_:)`` (OpenSSL compares with `CRYPTO_memcmp`) and returns false on mismatch.
     func finish() -> Bool {

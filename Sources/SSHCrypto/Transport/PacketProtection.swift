@@ -30,4 +30,22 @@ public protocol PacketProtection: AnyObject {
     func open(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws
     /// Encrypts and authenticates a whole packet in place.
     func seal(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws
+    /// Seals a packet whose bytes `packet[body]` are still in `source` (`source.count ==
+    /// body.count`): they are encrypted from there into the packet while the rest is sealed in
+    /// place, so the payload is read once instead of copied and then encrypted.
+    func seal(
+        _ packet: UnsafeMutableRawBufferPointer, body: Range<Int>, from source: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws
+}
+
+extension PacketProtection {
+    /// Copies the body into place, then seals the whole packet in place.
+    public func seal(
+        _ packet: UnsafeMutableRawBufferPointer, body: Range<Int>, from source: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws {
+        UnsafeMutableRawBufferPointer(rebasing: packet[body]).copyMemory(from: source)
+        try seal(packet, sequenceNumber: sequenceNumber)
+    }
 }

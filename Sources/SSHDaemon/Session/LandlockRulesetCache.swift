@@ -26,6 +26,11 @@ final class LandlockRulesetCache: @unchecked Sendable {
     static let capacity = 64
     /// How old every stamped directory's times must be for a ruleset to be kept: 1 s.
     static let settleNanoseconds: Int64 = 1_000_000_000
+    private let settle: Int64
+
+    init(settleNanoseconds: Int64 = LandlockRulesetCache.settleNanoseconds) {
+        settle = settleNanoseconds
+    }
 
     private struct Entry {
         let ruleset: Int32
@@ -56,7 +61,7 @@ final class LandlockRulesetCache: @unchecked Sendable {
         let stamps = DirectoryStamp.covering(confinement.writable + confinement.readable)
         let ruleset = Self.build(confinement)
         guard ruleset >= 0 else { return -1 }
-        let settled = DirectoryStamp.now() - Self.settleNanoseconds
+        let settled = DirectoryStamp.now() - settle
         guard let stamps, stamps.allSatisfy({ $0.changedBefore(settled) }) else { return ruleset }
         if order.count >= Self.capacity, let oldest = order.first { forget(oldest) }
         entries[confinement] = Entry(ruleset: ruleset, stamps: stamps)

@@ -255,6 +255,11 @@ public final class SFTPServer {
         if session.protocolSession.hasOutput {
             session.pendingOutput += session.protocolSession.takeOutputChunks()
         }
+        ssh.coalescingWrites(session.channelId) { sendPendingOutput(session) }
+        finishIfDone(session)
+    }
+
+    private func sendPendingOutput(_ session: SFTPChannelSession) {
         while session.pendingIndex < session.pendingOutput.count {
             let chunk = session.pendingOutput[session.pendingIndex]
             guard let taken = try? ssh.sendChannelBytes(session.channelId, chunk), taken > 0 else { break }
@@ -269,7 +274,6 @@ public final class SFTPServer {
             session.pendingOutput.removeAll(keepingCapacity: true)
             session.pendingIndex = 0
         }
-        finishIfDone(session)
     }
 
     /// After the client's EOF, once every reply has gone: exit status 0 and CLOSE, as sftp-server.

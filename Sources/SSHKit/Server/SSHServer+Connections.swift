@@ -140,6 +140,8 @@ extension SSHServer {
     /// events and writes what it produced.
     func service(_ connection: ServerConnection, _ readiness: Readiness) {
         if readiness.contains(.writable) { flush(connection) }
+        let lent = lendSpareOutput(to: connection)
+        defer { if lent { takeBackSpareOutput(from: connection) } }
         if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.readHangup) || readiness.contains(.error) {
             // Fairness: at most four chunks, and no longer than MaxReadTime ms (0 = no time limit),
             // before the other connections get their turn.
@@ -184,12 +186,14 @@ extension SSHServer {
 
     /// Writes pending output; asks for writability only while some remains (backpressure).
     func flush(_ connection: ServerConnection) {
-        guard !connection.isClosing else { return }
+        guard !connection.isClosing, connection.writesHeld == 0 else { return }
+        // A lent buffer written to the end keeps its memory: it goes back to the server.
+        let keepingCapacity = connection.borrowsSpareOutput
         while connection.transport.hasOutput {
             // Straight from the transport's buffer: what the socket does not take stays there.
             var result = TransferResult.wouldBlock
             do {
-                try connection.transport.writeOutput { raw throws(any Error) -> Int in
+                try connection.transport.writeOutput(keepingCapacity: keepingCapacity) { raw throws(any Error) -> Int in
                     result = try TCPSocket.write(connection.fd, raw)
                     if case .bytes(let count) = result { return count }
                     return 0
@@ -218,6 +222,40 @@ extension SSHServer {
             close(connection, statusCode: Int(reason?.disconnectReason.rawValue ?? 0), description: reason?.message ?? "closed")
         }
     }
+
+    /// Runs `body` with the socket of `channelId`'s connection left alone, then writes everything
+    /// it sealed at once: a run of replies costs one `send` and a few large segments instead of one
+    /// of each per reply.
+    func coalescingWrites(_ channelId: Int, _ body: () -> Void) {
+        guard let (connection, _, _) = try? channel(channelId) else { return body() }
+        let lent = lendSpareOutput(to: connection)
+        connection.writesHeld += 1
+        body()
+        connection.writesHeld -= 1
+        flush(connection)
+        if lent { takeBackSpareOutput(from: connection) }
+    }
+
+    /// Lends the server's spare output buffer — its pages in use already — to a connection with
+    /// nothing waiting to be written, for the packets of one turn; false when it cannot (output is
+    /// waiting, or the buffer is lent already).
+    func lendSpareOutput(to connection: ServerConnection) -> Bool {
+        guard !connection.borrowsSpareOutput, connection.transport.exchangeOutputBuffer(&spareOutput) else { return false }
+        connection.borrowsSpareOutput = true
+        return true
+    }
+
+    /// Takes the spare buffer back once the socket took everything; while output waits, the
+    /// connection keeps it (and gives up all but ``TransportLimits/retainedOutputCapacity`` of it
+    /// once written).
+    func takeBackSpareOutput(from connection: ServerConnection) {
+        connection.borrowsSpareOutput = false
+        guard !connection.isClosing, connection.transport.exchangeOutputBuffer(&spareOutput) else { return }
+        if spareOutput.count > Self.maximumSpareOutput { spareOutput = [] }
+    }
+
+    /// The largest spare output buffer kept: a run of 16 SFTP replies of 32 KiB, sealed.
+    static let maximumSpareOutput = 1024 * 1024
 
     /// Ends a connection once: deregisters, closes the socket, fires `Disconnected`.
     func close(_ connection: ServerConnection, statusCode: Int, description: String) {

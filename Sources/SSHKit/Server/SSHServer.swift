@@ -82,6 +82,10 @@ public final class SSHServer {
     /// One read buffer for every connection: the class is single-threaded, and the engine copies
     /// what it keeps, so no connection needs its own.
     var readBuffer = [UInt8](repeating: 0, count: SSHServer.readChunk)
+    /// An output buffer lent to one connection at a time for a run of coalesced writes
+    /// (``coalescingWrites(_:_:)``), so a connection keeps at most
+    /// `TransportLimits.retainedOutputCapacity` of its own between writes.
+    var spareOutput: [UInt8] = []
 
     public init() throws {
         OpenSSL.initialize()

@@ -40,6 +40,10 @@ final class ServerConnection {
     /// `hostkeys-00@openssh.com` went out (once, right after USERAUTH_SUCCESS).
     var hostKeysAdvertised = false
     var isClosing = false
+    /// Above 0 while ``SSHServer/coalescingWrites(_:_:)`` gathers sealed packets for one write.
+    var writesHeld = 0
+    /// Whether the transport seals into the server's spare output buffer (``SSHServer/lendSpareOutput(to:)``).
+    var borrowsSpareOutput = false
     /// The user-authentication layer, once the first key exchange gave a session identifier.
     var auth: UserAuthServer?
     /// The request whose decision the application deferred, and what to do with it.
