@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/provider.h>
+#include <malloc.h>
 #include <pthread.h>
 
 void sshd_cleanse(void *ptr, size_t len) { OPENSSL_cleanse(ptr, len); }
@@ -34,4 +35,10 @@ void sshd_openssl_last_error(char *buf, size_t len) {
         ERR_error_string_n(code, buf, len);
     }
     ERR_clear_error();
+}
+
+int sshd_heap_thresholds(int trim_threshold, int mmap_threshold) {
+    int mmap_set = mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    int trim_set = mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    return mmap_set == 1 && trim_set == 1;
 }

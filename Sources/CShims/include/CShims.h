@@ -16,6 +16,9 @@ void sshd_cleanse(void *ptr, size_t len);
 /// Constant-time comparison of `len` bytes; 0 when equal (CRYPTO_memcmp).
 int sshd_memcmp_consttime(const void *a, const void *b, size_t len);
 
+/// glibc's mallopt(M_TRIM_THRESHOLD) and mallopt(M_MMAP_THRESHOLD), in bytes; 1 when both took.
+int sshd_heap_thresholds(int trim_threshold, int mmap_threshold);
+
 /// Loads the OpenSSL `default` and `legacy` providers once; returns 1 on success.
 /// Loading any provider explicitly disables the implicit default one, so both are loaded.
 int sshd_load_providers(void);

@@ -81,6 +81,7 @@ public final class Daemon {
     /// (``drainDeadlineSeconds``), a second SIGTERM or SIGINT stops at once. Signals arrive here,
     /// at worker 0, which passes them on.
     public func run() throws {
+        HeapSettings.apply()
         try Signals.ignore(SIGPIPE)
         let reactor = server.ssh.reactor
         try reactor.watchSignals([SIGTERM, SIGINT]) { [unowned self] info in
