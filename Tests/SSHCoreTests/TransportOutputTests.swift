@@ -7,13 +7,24 @@ import Testing
 /// time still gets every byte once, in order, and a buffer drained to the end keeps its memory
 /// only up to ``TransportLimits/retainedOutputCapacity``.
 @Suite struct TransportOutputTests {
-    /// Moves what `source` has to `destination`, `step` bytes per write.
-    func move(_ source: SSHTransport, _ destination: SSHTransport, step: Int) -> Bool {
+    /// Moves what `source` has to `destination`, `step` bytes per write. Odd steps are read in
+    /// place (``SSHTransport/receive(upTo:_:)``) into a buffer lent for the read and taken back
+    /// when nothing is left in it, as the server does.
+    func move(_ source: SSHTransport, _ destination: SSHTransport, step: Int, lent: inout [UInt8]) -> Bool {
         var moved = false
         while source.hasOutput {
             source.writeOutput { raw -> Int in
                 let count = min(step, raw.count)
-                destination.receive(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                if step % 2 == 1 {
+                    let borrowed = destination.exchangeReceiveBuffer(&lent)
+                    destination.receive(upTo: count) { room -> Int in
+                        room.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                        return count
+                    }
+                    if borrowed { _ = destination.exchangeReceiveBuffer(&lent) }
+                } else {
+                    destination.receive(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                }
                 return count
             }
             moved = true
@@ -21,7 +32,7 @@ import Testing
         return moved
     }
 
-    @Test(arguments: [1, 7, 4096])
+    @Test(arguments: [1, 7, 4096, 65_537])
     func partialWritesDeliverEveryByteOnce(step: Int) throws {
         let (clientConfiguration, serverConfiguration) = EnginePair.configurations(kex: "curve25519-sha256", cipher: "aes128-gcm@openssh.com")
         let client = try SSHTransport(configuration: clientConfiguration)
@@ -29,9 +40,10 @@ import Testing
         var serverPayloads: [[UInt8]] = []
         var completed = 0
         var sent = false
+        var lent: [UInt8] = []
         for _ in 0..<10_000 {
-            let a = move(client, server, step: step)
-            let b = move(server, client, step: step)
+            let a = move(client, server, step: step, lent: &lent)
+            let b = move(server, client, step: step, lent: &lent)
             while let event = client.nextEvent() {
                 if case .keyExchangeCompleted = event { completed += 1 }
             }

@@ -14,7 +14,9 @@ import Testing
         var linkTarget: String { top.appendingPathComponent("b/target").path }
 
         init() throws {
-            top = FileManager.default.temporaryDirectory.appendingPathComponent("landlock-cache-\(UUID().uuidString)")
+            // Under /var/tmp, which other tests leave alone: every directory above the paths is
+            // stamped, and /tmp changes all the time while the suite runs.
+            top = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("landlock-cache-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: top.appendingPathComponent("a"), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: top.appendingPathComponent("b"), withIntermediateDirectories: true)
             try "one".write(toFile: file, atomically: false, encoding: .utf8)
@@ -44,8 +46,7 @@ import Testing
         return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
     }
 
-    /// A cache that trusts directories unchanged for 100 ms: /tmp, above the trees here, changes
-    /// all the time while other tests run.
+    /// A cache that trusts directories unchanged for 100 ms (the trees here are new).
     func makeCache() -> LandlockRulesetCache { LandlockRulesetCache(settleNanoseconds: 100_000_000) }
 
     /// Spawns until the cache has kept the ruleset (a directory changed within its settling time

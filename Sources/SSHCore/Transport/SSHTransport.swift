@@ -104,6 +104,26 @@ public final class SSHTransport {
         process()
     }
 
+    /// Reads the peer's bytes straight into the receive buffer: `read` gets room for up to
+    /// `count` bytes and returns how many it wrote; they are processed at once, as by
+    /// ``receive(_:)-(UnsafeRawBufferPointer)``.
+    /// Once closed, what is read is dropped (the caller still learns of the peer's end of stream).
+    public func receive<E: Error>(upTo count: Int, _ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) {
+        let before = receiver.bufferedByteCount
+        try receiver.fill(upTo: count, read)
+        guard phase != .closed else { return receiver.discardBuffered() }
+        if receiver.bufferedByteCount > before { process() }
+    }
+
+    /// Swaps the receive buffer with `buffer` when nothing received waits in it (true), so a
+    /// caller can lend a buffer with room for its reads and take it back afterwards.
+    public func exchangeReceiveBuffer(_ buffer: inout [UInt8]) -> Bool {
+        receiver.exchangeBuffer(&buffer)
+    }
+
+    /// The receive buffer's size in bytes (what it holds and its room).
+    public var receiveBufferSize: Int { receiver.storageSize }
+
     /// Everything to write to the peer now.
     public func takeOutput() -> [UInt8] { sender.takeOutput() }
 

@@ -141,7 +141,12 @@ extension SSHServer {
     func service(_ connection: ServerConnection, _ readiness: Readiness) {
         if readiness.contains(.writable) { flush(connection) }
         let lent = lendSpareOutput(to: connection)
-        defer { if lent { takeBackSpareOutput(from: connection) } }
+        let lentInput = !connection.borrowsSpareInput && connection.transport.exchangeReceiveBuffer(&spareInput)
+        if lentInput { connection.borrowsSpareInput = true }
+        defer {
+            if lent { takeBackSpareOutput(from: connection) }
+            if lentInput { takeBackSpareInput(from: connection) }
+        }
         if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.readHangup) || readiness.contains(.error) {
             // Fairness: at most four chunks, and no longer than MaxReadTime ms (0 = no time limit),
             // before the other connections get their turn.
@@ -150,9 +155,13 @@ extension SSHServer {
             let timeLimit = UInt64(settings.maxReadTime) * 1_000_000
             readLoop: while budget > 0, !connection.isClosing,
                   timeLimit == 0 || MonotonicClock.nanoseconds() &- started < timeLimit {
-                let result: TransferResult
+                var result = TransferResult.wouldBlock
                 do {
-                    result = try readBuffer.withUnsafeMutableBytes { try TCPSocket.read(connection.fd, into: $0) }
+                    try connection.transport.receive(upTo: Self.readChunk) { room throws(any Error) -> Int in
+                        result = try TCPSocket.read(connection.fd, into: room)
+                        if case .bytes(let count) = result { return count }
+                        return 0
+                    }
                 } catch {
                     close(connection, statusCode: -1, description: "read: \(error)")
                     return
@@ -168,7 +177,6 @@ extension SSHServer {
                     budget -= count
                     connection.lastActivity = MonotonicClock.nanoseconds()
                     connection.lastReceived = connection.lastActivity
-                    readBuffer.withUnsafeBytes { connection.transport.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                     // Before authentication the client often sends two packets back to back
                     // (NEWKEYS, then SERVICE_REQUEST) with Nagle on: the second waits for our ACK
                     // of the first, which a delayed ACK would hold for 40 ms.
@@ -252,6 +260,19 @@ extension SSHServer {
         connection.borrowsSpareOutput = false
         guard !connection.isClosing, connection.transport.exchangeOutputBuffer(&spareOutput) else { return }
         if spareOutput.count > Self.maximumSpareOutput { spareOutput = [] }
+    }
+
+    /// Takes the lent receive buffer back when the connection has nothing buffered; otherwise it
+    /// keeps it (a packet is half read). A connection's own buffer larger than
+    /// `TransportLimits.retainedOutputCapacity` is let go, so idle connections hold little.
+    func takeBackSpareInput(from connection: ServerConnection) {
+        connection.borrowsSpareInput = false
+        guard !connection.isClosing, connection.transport.exchangeReceiveBuffer(&spareInput) else { return }
+        if connection.transport.receiveBufferSize > TransportLimits.retainedOutputCapacity {
+            var released: [UInt8] = []
+            _ = connection.transport.exchangeReceiveBuffer(&released)
+        }
+        if spareInput.count > Self.maximumSpareOutput { spareInput = [] }
     }
 
     /// The largest spare output buffer kept: a run of 16 SFTP replies of 32 KiB, sealed.

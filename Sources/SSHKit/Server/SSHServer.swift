@@ -79,9 +79,9 @@ public final class SSHServer {
 
     /// Read size per socket read.
     static let readChunk = 64 * 1024
-    /// One read buffer for every connection: the class is single-threaded, and the engine copies
-    /// what it keeps, so no connection needs its own.
-    var readBuffer = [UInt8](repeating: 0, count: SSHServer.readChunk)
+    /// A receive buffer lent to the connection being read (``lendSpareInput(to:)``): reads land
+    /// where packets are opened, and an idle connection holds no read-sized buffer of its own.
+    var spareInput: [UInt8] = []
     /// An output buffer lent to one connection at a time for a run of coalesced writes
     /// (``coalescingWrites(_:_:)``), so a connection keeps at most
     /// `TransportLimits.retainedOutputCapacity` of its own between writes.

@@ -44,6 +44,8 @@ final class ServerConnection {
     var writesHeld = 0
     /// Whether the transport seals into the server's spare output buffer (``SSHServer/lendSpareOutput(to:)``).
     var borrowsSpareOutput = false
+    /// Whether the transport reads into the server's spare receive buffer (``SSHServer/takeBackSpareInput(from:)``).
+    var borrowsSpareInput = false
     /// The user-authentication layer, once the first key exchange gave a session identifier.
     var auth: UserAuthServer?
     /// The request whose decision the application deferred, and what to do with it.
