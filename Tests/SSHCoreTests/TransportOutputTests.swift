@@ -5,7 +5,7 @@ import Testing
 
 /// Output written in place (``SSHTransport/writeOutput(_:)``): a peer that takes a few bytes at a
 /// time still gets every byte once, in order, and a buffer drained to the end keeps its memory
-/// only up to ``TransportLimits/retainedOutputCapacity``.
+/// only up to ``TransportLimits/retainedBufferSize``.
 @Suite struct TransportOutputTests {
     /// Moves what `source` has to `destination`, `step` bytes per write. Odd steps are read in
     /// place (``SSHTransport/receive(upTo:_:)``) into a buffer lent for the read and taken back

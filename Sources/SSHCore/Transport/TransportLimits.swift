@@ -25,10 +25,10 @@ public enum TransportLimits {
     /// Payload bytes the application may queue while a key exchange is in progress (RFC 4253 §7.1:
     /// no non-KEX messages may be sent then) before sending fails with backpressure.
     public static let maximumQueuedBytesDuringKeyExchange = 64 * 1024 * 1024
-    /// The most output buffer memory a connection keeps between writes: enough for an SFTP
-    /// DATA packet of the usual 32 KiB sealed with its neighbours, little enough for thousands of
-    /// connections that transferred once.
-    public static let retainedOutputCapacity = 64 * 1024
+    /// The most buffer memory a connection keeps of its own in each direction between writes
+    /// (and, in the server, between reads): enough for an SFTP DATA packet of the usual 32 KiB
+    /// sealed with its neighbours, little enough for thousands of connections that transferred once.
+    public static let retainedBufferSize = 64 * 1024
     /// Packets in one direction before a rekey is forced, well below the 2^32 sequence number wrap
     /// (RFC 4344 §3.1 recommends rekeying at least every 2^32 packets).
     public static let rekeyPacketLimit: UInt64 = 1 << 31

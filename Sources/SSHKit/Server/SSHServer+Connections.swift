@@ -141,8 +141,7 @@ extension SSHServer {
     func service(_ connection: ServerConnection, _ readiness: Readiness) {
         if readiness.contains(.writable) { flush(connection) }
         let lent = lendSpareOutput(to: connection)
-        let lentInput = !connection.borrowsSpareInput && connection.transport.exchangeReceiveBuffer(&spareInput)
-        if lentInput { connection.borrowsSpareInput = true }
+        let lentInput = lendSpareInput(to: connection)
         defer {
             if lent { takeBackSpareOutput(from: connection) }
             if lentInput { takeBackSpareInput(from: connection) }
@@ -254,29 +253,38 @@ extension SSHServer {
     }
 
     /// Takes the spare buffer back once the socket took everything; while output waits, the
-    /// connection keeps it (and gives up all but ``TransportLimits/retainedOutputCapacity`` of it
+    /// connection keeps it (and gives up all but ``TransportLimits/retainedBufferSize`` of it
     /// once written).
     func takeBackSpareOutput(from connection: ServerConnection) {
         connection.borrowsSpareOutput = false
         guard !connection.isClosing, connection.transport.exchangeOutputBuffer(&spareOutput) else { return }
-        if spareOutput.count > Self.maximumSpareOutput { spareOutput = [] }
+        if spareOutput.count > Self.maximumSpareBuffer { spareOutput = [] }
+    }
+
+    /// Lends the server's receive buffer to a connection with nothing buffered, for the reads of
+    /// one turn; false when it cannot.
+    func lendSpareInput(to connection: ServerConnection) -> Bool {
+        guard !connection.borrowsSpareInput, connection.transport.exchangeReceiveBuffer(&spareInput) else { return false }
+        connection.borrowsSpareInput = true
+        return true
     }
 
     /// Takes the lent receive buffer back when the connection has nothing buffered; otherwise it
     /// keeps it (a packet is half read). A connection's own buffer larger than
-    /// `TransportLimits.retainedOutputCapacity` is let go, so idle connections hold little.
+    /// `TransportLimits.retainedBufferSize` is let go, so idle connections hold little.
     func takeBackSpareInput(from connection: ServerConnection) {
         connection.borrowsSpareInput = false
         guard !connection.isClosing, connection.transport.exchangeReceiveBuffer(&spareInput) else { return }
-        if connection.transport.receiveBufferSize > TransportLimits.retainedOutputCapacity {
+        if connection.transport.receiveBufferSize > TransportLimits.retainedBufferSize {
             var released: [UInt8] = []
             _ = connection.transport.exchangeReceiveBuffer(&released)
         }
-        if spareInput.count > Self.maximumSpareOutput { spareInput = [] }
+        if spareInput.count > Self.maximumSpareBuffer { spareInput = [] }
     }
 
-    /// The largest spare output buffer kept: a run of 16 SFTP replies of 32 KiB, sealed.
-    static let maximumSpareOutput = 1024 * 1024
+    /// The largest spare buffer kept in either direction: a run of 16 SFTP replies of 32 KiB,
+    /// sealed.
+    static let maximumSpareBuffer = 1024 * 1024
 
     /// Ends a connection once: deregisters, closes the socket, fires `Disconnected`.
     func close(_ connection: ServerConnection, statusCode: Int, description: String) {

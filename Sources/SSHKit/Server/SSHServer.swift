@@ -84,7 +84,7 @@ public final class SSHServer {
     var spareInput: [UInt8] = []
     /// An output buffer lent to one connection at a time for a run of coalesced writes
     /// (``coalescingWrites(_:_:)``), so a connection keeps at most
-    /// `TransportLimits.retainedOutputCapacity` of its own between writes.
+    /// `TransportLimits.retainedBufferSize` of its own between writes.
     var spareOutput: [UInt8] = []
 
     public init() throws {
