@@ -64,6 +64,8 @@ import Testing
         let unknown = try fixture.sftpWithPassword(port, user: "mallory", password: "guess", commands: "ls\n")
         #expect(unknown.status != 0)
 
+        // The last client has gone; the daemon sees its end before the signal (then "0 open").
+        #expect(fixture.waitForLog(daemon, "Connection closed by invalid user mallory"), "\(daemon.output)")
         kill(daemon.pid, SIGTERM)
         #expect(daemon.wait(limit: 20) == 0, "\(daemon.output)")
         let log = daemon.output

@@ -150,12 +150,12 @@ import Testing
         defer { daemon.terminate() }
         // A long-running pty session prints its terminal and its pid.
         let script = fixture.path("hold.txt")
-        try "tty; echo pid=$$ ready; sleep 20\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try "tty; echo pid=$$ ready$((40 + 2)); sleep 20\n".write(toFile: script, atomically: true, encoding: .utf8)
         let holder = try ChildProcess(
             "/usr/bin/ssh", fixture.clientOptions + ["-i", fixture.path("carol_key"), "-o", "BatchMode=yes", "-tt", "-p", "\(port)", "carol@127.0.0.1"],
             outputFile: fixture.directory.appendingPathComponent("holder.out"), inputFile: URL(fileURLWithPath: script))
-        // The whole line: the terminal may deliver it in pieces.
-        #expect(fixture.waitForLog(holder, " ready"), "\(holder.output)")
+        // The whole line, and not the terminal's echo of the command (which shows "$((40 + 2))").
+        #expect(fixture.waitForLog(holder, "ready42"), "\(holder.output)")
         let lines = holder.output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         let tty = lines.first { $0.hasPrefix("/dev/pts/") } ?? "/dev/pts/none"
         let pid = lines.first { $0.hasPrefix("pid=") }.map { String($0.dropFirst(4).prefix { $0.isNumber }) } ?? "0"

@@ -122,6 +122,52 @@ import Testing
         #expect(try driver.one(.readdir(SFTPHandleRequest(handle: handle))) == .status(.eof, message: "End of file"))
     }
 
+    /// WRITEs arriving in channel-sized pieces cut anywhere — inside the length, the header or
+    /// the data (then written from both pieces, ConfinedFileHandle's pwritev) — land whole and in
+    /// order; a WRITE whose data runs past its packet is still BAD_MESSAGE.
+    @Test(arguments: [1, 7, 29, 4096, 32_768, 40_000])
+    func writesCutIntoPiecesLandWhole(piece: Int) throws {
+        let driver = try Driver(fileSystem: fileSystem)
+        let handle = try driver.open("/home/bob/pieces.bin", [.write, .read, .create, .truncate])
+        var generator = SystemRandomNumberGenerator()
+        let content = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var stream: [UInt8] = []
+        var offset = 0
+        var id: UInt32 = 50
+        for length in [32_768, 1, 17_000, 32_768, 17_463] {
+            let write = SFTPRequest.write(SFTPWrite(handle: handle, offset: UInt64(offset), data: content[offset..<offset + length]))
+            stream += SFTPPacketFramer.frame(write.encoded(id: id, version: driver.version))
+            offset += length
+            id += 1
+        }
+        // A WRITE claiming 20 bytes of data that carries 12.
+        var bad = SSHWriter()
+        bad.writeByte(SFTPPacketType.write)
+        bad.writeUInt32(id)
+        bad.writeString(handle)
+        bad.writeUInt64(0)
+        bad.writeUInt32(20)
+        bad.writeBytes([UInt8](repeating: 9, count: 12))
+        stream += SFTPPacketFramer.frame(bad.bytes)
+        var start = 0
+        while start < stream.count {
+            let end = min(start + piece, stream.count)
+            try driver.session.receive(Array(stream[start..<end]))
+            start = end
+        }
+        while let operation = driver.session.nextOperation() {
+            try driver.session.complete(operation, operation.run(on: fileSystem))
+        }
+        driver.framer.append(driver.session.takeOutput())
+        var replies: [(id: UInt32, response: SFTPResponse)] = []
+        while let packet = try driver.framer.nextPacket() { replies.append(try SFTPResponse.decode(packet, version: driver.version)) }
+        #expect(replies.map(\.id) == Array(50...55))
+        for reply in replies.prefix(5) { #expect(reply.response == .status(.ok, message: "Success"), "\(reply)") }
+        if case .status(let code, _) = replies.last?.response { #expect(code == .badMessage) } else { Issue.record("\(replies)") }
+        let written = try Data(contentsOf: root.appendingPathComponent("home/bob/pieces.bin"))
+        #expect(written == Data(content[0..<offset]))
+    }
+
     @Test func badInputIsAnsweredAndTheSessionGoesOn() throws {
         let driver = try Driver(fileSystem: fileSystem)
         // A READ cut short, an unknown packet type, an unknown extension, then a valid STAT.
@@ -263,5 +309,24 @@ import Testing
         // INVALID_PARAMETER (23) reaches a version 3 client as FAILURE.
         if case .status(let code, _) = try check(0, 0, 100) { #expect(code == .failure) } else { Issue.record("block 100") }
         if case .status(let code, _) = try check(0, 0, 0, algorithms: "md5") { #expect(code == .operationUnsupported) } else { Issue.record("md5") }
+    }
+}
+
+/// The framer hands over a packet that spans chunks as its parts, without gathering them.
+@Suite struct SFTPPacketFramerPartsTests {
+    @Test(arguments: [4096, 10_000, 32_768])
+    func aPacketOverSeveralChunksComesInParts(chunk: Int) throws {
+        let payload = (0..<40_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let framed = SFTPPacketFramer.frame(payload)
+        var framer = SFTPPacketFramer()
+        var start = 0
+        while start < framed.count {
+            framer.append(framed[start..<min(start + chunk, framed.count)])
+            start += chunk
+        }
+        let parts = try #require(try framer.nextPacketParts())
+        #expect(parts.count == (framed.count + chunk - 1) / chunk)
+        #expect(Array(parts.joined()) == payload)
+        #expect(framer.bufferedCount == 0)
     }
 }

@@ -46,6 +46,35 @@ final class ConfinedFileHandle: SFTPFileHandle, @unchecked Sendable {
         }
     }
 
+    /// Every piece in one `pwritev` (the pieces are at most ``SFTPPacketFramer/maximumParts``);
+    /// what a short write leaves is written piece by piece.
+    func write(at offset: UInt64, _ pieces: [UnsafeRawBufferPointer]) throws(SFTPError) {
+        let fd = try open()
+        let total = pieces.reduce(0) { $0 + $1.count }
+        guard offset <= UInt64(Int64.max - Int64(total)) else { throw SFTPError(.invalidParameter, "\(path): offset too large") }
+        var vectors = pieces.compactMap { piece in
+            piece.baseAddress.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0), iov_len: piece.count) }
+        }
+        guard vectors.count > 1 else {
+            for piece in pieces where !piece.isEmpty { try write(at: offset, piece) }
+            return
+        }
+        var count = -1
+        while count < 0 {
+            count = pwritev(fd, &vectors, Int32(vectors.count), off_t(offset))
+            if count < 0 && errno != EINTR { throw ErrnoStatus.error(errno, path) }
+        }
+        // A short write: the rest, piece by piece, from where it stopped.
+        var skipped = 0
+        for piece in pieces {
+            let start = max(0, count - skipped)
+            if start < piece.count {
+                try write(at: offset + UInt64(skipped + start), UnsafeRawBufferPointer(rebasing: piece[start...]))
+            }
+            skipped += piece.count
+        }
+    }
+
     func attributes() throws(SFTPError) -> SFTPFileAttributes { try Self.attributes(of: try open(), path) }
 
     func setAttributes(_ attributes: SFTPFileAttributes) throws(SFTPError) { try Self.apply(attributes, to: try open(), path) }

@@ -47,6 +47,9 @@ public protocol SFTPFileHandle: AnyObject, Sendable {
     func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(SFTPError) -> Int
     /// Writes all of `bytes` at `offset` (or at the end, for a file opened with `.append`).
     func write(at offset: UInt64, _ bytes: UnsafeRawBufferPointer) throws(SFTPError)
+    /// Writes `pieces` as one run of bytes at `offset` (a WRITE whose data arrived in pieces); by
+    /// default one write per piece.
+    func write(at offset: UInt64, _ pieces: [UnsafeRawBufferPointer]) throws(SFTPError)
     /// SSH_FXP_FSTAT.
     func attributes() throws(SFTPError) -> SFTPFileAttributes
     /// SSH_FXP_FSETSTAT.
@@ -57,6 +60,17 @@ public protocol SFTPFileHandle: AnyObject, Sendable {
     func fileSystemStatistics() throws(SFTPError) -> SFTPFileSystemStatistics
     /// SSH_FXP_CLOSE. No other call follows.
     func close() throws(SFTPError)
+}
+
+extension SFTPFileHandle {
+    public func write(at offset: UInt64, _ pieces: [UnsafeRawBufferPointer]) throws(SFTPError) {
+        var position = offset
+        for piece in pieces where !piece.isEmpty {
+            try write(at: position, piece)
+            guard position <= UInt64.max - UInt64(piece.count) else { throw SFTPError(.invalidParameter, "offset too large") }
+            position += UInt64(piece.count)
+        }
+    }
 }
 
 /// An open directory: entries in batches until it is exhausted.

@@ -58,7 +58,9 @@ extension SFTPServerSession {
             guard case .file(let file, _)? = handles[write.handle] else { return fail(SFTPError(.invalidHandle)) }
             run { _ throws(SFTPError) in
                 var outcome: Result<Void, SFTPError> = .success(())
-                write.data.withUnsafeBytes { raw in outcome = Result { () throws(SFTPError) in try file.write(at: write.offset, raw) } }
+                withUnsafeBuffers(write.dataPieces) { pieces in
+                    outcome = Result { () throws(SFTPError) in try file.write(at: write.offset, pieces) }
+                }
                 try outcome.get()
                 return .ok
             }
@@ -190,4 +192,13 @@ extension SFTPServerSession {
         guard absolute.utf8.count <= SFTPFileSystemLimits.maximumPathLength else { return nil }
         return absolute
     }
+}
+
+/// The raw bytes of every slice at once, for the body's duration.
+func withUnsafeBuffers<R>(_ slices: [ArraySlice<UInt8>], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+    func nest(_ index: Int, _ collected: [UnsafeRawBufferPointer]) -> R {
+        guard index < slices.count else { return body(collected) }
+        return slices[index].withUnsafeBytes { nest(index + 1, collected + [$0]) }
+    }
+    return nest(0, [])
 }

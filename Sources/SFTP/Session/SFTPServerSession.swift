@@ -92,14 +92,19 @@ public final class SFTPServerSession {
 
     private func processPackets() throws(SFTPSessionError) {
         while wantsInput {
-            let packet: ArraySlice<UInt8>
+            let parts: [ArraySlice<UInt8>]
             do {
-                guard let next = try framer.nextPacket() else { return }
-                packet = next
+                guard let next = try framer.nextPacketParts() else { return }
+                parts = next
             } catch {
                 throw SFTPSessionError(error.description)
             }
-            try handle(packet)
+            if parts.count > 1, version != nil, let (id, write) = SFTPWrite.decode(parts: parts) {
+                // A WRITE over several channel messages: its data is written from the pieces.
+                handle(decoded: (id, .write(write)))
+            } else {
+                try handle(parts.count == 1 ? parts[0] : Array(parts.joined())[...])
+            }
         }
     }
 
@@ -118,27 +123,34 @@ public final class SFTPServerSession {
             output += SFTPPacketFramer.frame(writer.bytes)
             return
         }
-        let sequence = firstSlot + slots.count
         do {
-            let (id, request) = try SFTPRequest.decode(packet, version: version)
-            slots.append((id, nil))
-            if let delegate {
-                let context = context(of: request)
-                if context.kind != .other {
-                    contexts[sequence] = context
-                    if let refusal = delegate.sftpSession(self, willRun: context) {
-                        fill(sequence, .status(refusal.code, message: refusal.message))
-                        flushReplies()
-                        return
-                    }
-                }
-            }
-            dispatch(request, sequence: sequence, version: version)
+            handle(decoded: try SFTPRequest.decode(packet, version: version))
         } catch {
             // Without an id no reply can be matched: the stream is broken.
             guard let id = error.id else { throw SFTPSessionError(error.reason) }
             slots.append((id, .status(.badMessage, message: error.reason)))
+            flushReplies()
         }
+    }
+
+    /// Runs a decoded request (after INIT): the delegate's say first, then the operation.
+    private func handle(decoded: (id: UInt32, request: SFTPRequest)) {
+        guard let version else { return }
+        let (id, request) = decoded
+        let sequence = firstSlot + slots.count
+        slots.append((id, nil))
+        if let delegate {
+            let context = context(of: request)
+            if context.kind != .other {
+                contexts[sequence] = context
+                if let refusal = delegate.sftpSession(self, willRun: context) {
+                    fill(sequence, .status(refusal.code, message: refusal.message))
+                    flushReplies()
+                    return
+                }
+            }
+        }
+        dispatch(request, sequence: sequence, version: version)
         flushReplies()
     }
 

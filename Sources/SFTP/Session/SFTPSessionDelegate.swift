@@ -23,8 +23,9 @@ public struct SFTPRequestContext: Sendable {
     public let flags: UInt32
     /// The attributes the client sent (MKDIR, OPEN, SETSTAT).
     public let attributes: SFTPFileAttributes
-    /// WRITE's data.
+    /// WRITE's data: `data`, then `moreData` when the packet arrived in pieces.
     public let data: ArraySlice<UInt8>
+    public var moreData: [ArraySlice<UInt8>] = []
 
     public init(
         kind: Kind, path: String, newPath: String = "", handle: [UInt8] = [], offset: UInt64 = 0, length: UInt32 = 0,
@@ -63,6 +64,7 @@ extension SFTPServerSession {
         var flags: UInt32 = 0
         var attributes = SFTPFileAttributes()
         var data: ArraySlice<UInt8> = []
+        var moreData: [ArraySlice<UInt8>] = []
         func absolute(_ raw: String) -> String { resolve(raw) ?? raw }
         func handlePath(_ key: [UInt8]) -> String {
             handle = key
@@ -77,7 +79,7 @@ extension SFTPServerSession {
         case .rmdir(let m): (kind, path) = (.removeDirectory, absolute(m.path))
         case .open(let m): (kind, path, flags, attributes) = (.openFile, absolute(m.path), m.flags.rawValue, m.attributes)
         case .read(let m): (kind, path, offset, length) = (.readFile, handlePath(m.handle), m.offset, m.length)
-        case .write(let m): (kind, path, offset, data) = (.writeFile, handlePath(m.handle), m.offset, m.data)
+        case .write(let m): (kind, path, offset, data, moreData) = (.writeFile, handlePath(m.handle), m.offset, m.data, m.moreData)
         case .close(let m): (kind, path) = (.closeHandle, handlePath(m.handle))
         case .remove(let m): (kind, path) = (.removeFile, absolute(m.path))
         case .rename(let m): (kind, path, newPath, flags) = (.rename, absolute(m.oldPath), absolute(m.newPath), m.flags)
@@ -105,8 +107,10 @@ extension SFTPServerSession {
         case .link(let m): (path, newPath) = (absolute(m.linkPath), m.targetPath)
         case .unsupported: break
         }
-        return SFTPRequestContext(
+        var context = SFTPRequestContext(
             kind: kind, path: path, newPath: newPath, handle: handle, offset: offset, length: length, flags: flags,
             attributes: attributes, data: data)
+        context.moreData = moreData
+        return context
     }
 }

@@ -32,6 +32,17 @@ public struct SFTPPacketFramer: Sendable {
     /// exceeds ``SFTPLimits/maximumPacketLength`` or is zero: the stream cannot be resynchronised
     /// and the session must end.
     public mutating func nextPacket() throws(SFTPFramingError) -> ArraySlice<UInt8>? {
+        guard let parts = try nextPacketParts() else { return nil }
+        return parts.count == 1 ? parts[0] : Array(parts.joined())[...]
+    }
+
+    /// The most received chunks one packet is handed over in without being gathered.
+    public static let maximumParts = 32
+
+    /// ``nextPacket()`` without gathering: the packet's part in each received chunk it spans, in
+    /// order (one part when it lies in one chunk; gathered into one when its length field itself
+    /// is split or it spans more than ``maximumParts`` chunks).
+    public mutating func nextPacketParts() throws(SFTPFramingError) -> [ArraySlice<UInt8>]? {
         guard bufferedCount >= 4 else { return nil }
         var length = 0
         var counted = 0
@@ -47,7 +58,23 @@ public struct SFTPPacketFramer: Sendable {
         if head.count >= 4 + length {
             let packet = head[(head.startIndex + 4)..<(head.startIndex + 4 + length)]
             drop(4 + length)
-            return packet
+            return [packet]
+        }
+        if head.count > 4 {
+            var parts = [head[(head.startIndex + 4)...]]
+            var collected = parts[0].count
+            var index = first + 1
+            while collected < length, index < chunks.count, parts.count < Self.maximumParts {
+                let chunk = chunks[index]
+                let take = min(chunk.count, length - collected)
+                parts.append(chunk[chunk.startIndex..<(chunk.startIndex + take)])
+                collected += take
+                index += 1
+            }
+            if collected == length {
+                drop(4 + length)
+                return parts
+            }
         }
         drop(4)
         var packet: [UInt8] = []
@@ -58,7 +85,7 @@ public struct SFTPPacketFramer: Sendable {
             packet.append(contentsOf: chunk.prefix(take))
             drop(take)
         }
-        return packet[...]
+        return [packet[...]]
     }
 
     /// Removes `count` bytes from the front (they are all buffered).

@@ -29,7 +29,7 @@ extension SFTPServer {
             newPath: session.answeredByEvents && !context.newPath.isEmpty ? SFTPEventFileSystem.lexical(context.newPath) : context.newPath, handle: String(decoding: context.handle, as: UTF8.self),
             fileOffset: Int64(clamping: context.offset), length: Int(context.length), flags: Int(context.flags),
             beforeExec: before, statusCode: Int(status.rawValue), attributes: context.attributes, realPath: "",
-            fileData: context.kind == .writeFile ? Array(context.data) : [])
+            fileData: context.kind == .writeFile ? Array(([context.data] + context.moreData).joined()) : [])
     }
 
     /// The text for a status a handler set: SFTPErrorMessage[id], SFTPErrorMessage, or the code's.

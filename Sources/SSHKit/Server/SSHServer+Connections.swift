@@ -170,7 +170,7 @@ extension SSHServer {
                     break readLoop
                 case .closed:
                     handleEvents(connection)
-                    close(connection, statusCode: 0, description: "Connection closed by \(connection.remoteHost) port \(connection.remotePort)")
+                    close(connection, statusCode: 0, description: connection.closedByPeerDescription)
                     return
                 case .bytes(let count):
                     budget -= count
@@ -186,8 +186,7 @@ extension SSHServer {
         }
         flush(connection)
         if connection.transport.isClosed && !connection.hasPendingOutput {
-            let reason = connection.transport.closeReason
-            close(connection, statusCode: Int(reason?.disconnectReason.rawValue ?? 0), description: reason?.message ?? "closed")
+            closeEndedTransport(connection)
         }
     }
 
@@ -214,7 +213,7 @@ extension SSHServer {
                 connection.lastActivity = MonotonicClock.nanoseconds()
             case .wouldBlock: break
             case .closed:
-                close(connection, statusCode: 0, description: "Connection closed by \(connection.remoteHost) port \(connection.remotePort)")
+                close(connection, statusCode: 0, description: connection.closedByPeerDescription)
                 return
             }
             if case .wouldBlock = result { break }
@@ -225,9 +224,17 @@ extension SSHServer {
             try? reactor.modify(registration, interest: wantWritable ? [.readable, .writable] : .readable)
         }
         if !connection.hasPendingOutput && connection.transport.isClosed {
-            let reason = connection.transport.closeReason
-            close(connection, statusCode: Int(reason?.disconnectReason.rawValue ?? 0), description: reason?.message ?? "closed")
+            closeEndedTransport(connection)
         }
+    }
+
+    /// Closes a connection whose transport has ended. The client's own DISCONNECT is its closing
+    /// the connection, as its end of stream is: OpenSSH logs both as such, whichever arrives first.
+    private func closeEndedTransport(_ connection: ServerConnection) {
+        let reason = connection.transport.closeReason
+        let description = connection.disconnectedByPeer
+            ? connection.closedByPeerDescription : reason?.message ?? "closed"
+        close(connection, statusCode: Int(reason?.disconnectReason.rawValue ?? 0), description: description)
     }
 
     /// Runs `body` with the socket of `channelId`'s connection left alone, then writes everything
@@ -339,6 +346,7 @@ extension SSHServer {
             case .payload(let payload, let sequenceNumber):
                 handlePayload(connection, payload, sequenceNumber: sequenceNumber)
             case .disconnected(let reason, let description, let byPeer):
+                connection.disconnectedByPeer = byPeer
                 onSSHStatus?(SSHStatusEvent(connectionId: connection.id, message: "Disconnect \(byPeer ? "from client" : "sent") (\(reason)): \(description)"))
             case .debug(_, let message):
                 log(connection.id, 3, "client debug message: \(message)", type: "SSH")

@@ -40,6 +40,8 @@ final class ServerConnection {
     /// `hostkeys-00@openssh.com` went out (once, right after USERAUTH_SUCCESS).
     var hostKeysAdvertised = false
     var isClosing = false
+    /// The client sent DISCONNECT.
+    var disconnectedByPeer = false
     /// Above 0 while ``SSHServer/coalescingWrites(_:_:)`` gathers sealed packets for one write.
     var writesHeld = 0
     /// Whether the transport seals into the server's spare output buffer (``SSHServer/lendSpareOutput(to:)``).
@@ -88,6 +90,9 @@ final class ServerConnection {
     }
 
     /// Sealed bytes the socket has not taken yet (they wait in the transport's buffer).
+    /// How a close the client made is described (``SSHServer/closingLine(_:_:)`` reads it so).
+    var closedByPeerDescription: String { "Connection closed by \(remoteHost) port \(remotePort)" }
+
     var hasPendingOutput: Bool { transport.hasOutput }
 }
 

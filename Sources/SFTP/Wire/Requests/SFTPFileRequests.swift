@@ -103,17 +103,27 @@ public struct SFTPRead: Equatable, Sendable {
     }
 }
 
-/// SSH_FXP_WRITE: `data` at `offset`. The data is a range of the packet, not a copy.
+/// SSH_FXP_WRITE: `data` at `offset`. The data is a range of the packet, not a copy; when the
+/// packet arrived in pieces (it spanned several channel messages) the data goes on in
+/// `moreData`, so that it is written from where it is instead of being gathered first.
 public struct SFTPWrite: Equatable, Sendable {
     public var handle: [UInt8]
     public var offset: UInt64
     public var data: ArraySlice<UInt8>
+    /// The rest of the data, in order, after `data`; empty unless the packet came in pieces.
+    public var moreData: [ArraySlice<UInt8>] = []
 
-    public init(handle: [UInt8], offset: UInt64, data: ArraySlice<UInt8>) {
+    public init(handle: [UInt8], offset: UInt64, data: ArraySlice<UInt8>, moreData: [ArraySlice<UInt8>] = []) {
         self.handle = handle
         self.offset = offset
         self.data = data
+        self.moreData = moreData
     }
+
+    /// Every piece of the data, in order.
+    public var dataPieces: [ArraySlice<UInt8>] { [data] + moreData }
+    /// All of the data's bytes.
+    public var dataCount: Int { moreData.reduce(data.count) { $0 + $1.count } }
 
     init(from reader: inout SSHReader) throws {
         handle = try SFTPHandleField.read(&reader)
@@ -122,10 +132,30 @@ public struct SFTPWrite: Equatable, Sendable {
         data = reader.bytes[range]
     }
 
+    /// A WRITE packet (type byte first) that arrived in `parts`, with every field before the data
+    /// in the first part and the data running to the end of the last; nil for anything else (the
+    /// caller joins the parts and decodes as usual, errors included).
+    static func decode(parts: [ArraySlice<UInt8>]) -> (id: UInt32, write: SFTPWrite)? {
+        guard let head = parts.first else { return nil }
+        var reader = SSHReader(head)
+        let rest = parts.dropFirst()
+        guard (try? reader.readByte("type")) == SFTPPacketType.write,
+              let id = try? reader.readUInt32("request id"),
+              let handle = try? SFTPHandleField.read(&reader),
+              let offset = try? reader.readUInt64("offset"),
+              let length = try? reader.readUInt32("data length"),
+              Int(length) <= SFTPLimits.maximumReadWriteLength,
+              rest.reduce(reader.remaining, { $0 + $1.count }) == Int(length)
+        else { return nil }
+        return (id, SFTPWrite(handle: handle, offset: offset, data: head[reader.offset...], moreData: Array(rest)))
+    }
+
     func write(to writer: inout SSHWriter) {
         writer.writeString(handle)
         writer.writeUInt64(offset)
-        writer.writeString(data)
+        writer.writeUInt32(UInt32(dataCount))
+        writer.writeBytes(data)
+        for piece in moreData { writer.writeBytes(piece) }
     }
 }
 
