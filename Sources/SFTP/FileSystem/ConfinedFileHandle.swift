@@ -56,7 +56,11 @@ final class ConfinedFileHandle: SFTPFileHandle, @unchecked Sendable {
             piece.baseAddress.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0), iov_len: piece.count) }
         }
         guard vectors.count > 1 else {
-            for piece in pieces where !piece.isEmpty { try write(at: offset, piece) }
+            var position = offset
+            for piece in pieces {
+                if !piece.isEmpty { try write(at: position, piece) }
+                position += UInt64(piece.count)
+            }
             return
         }
         var count = -1

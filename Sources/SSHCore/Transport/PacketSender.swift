@@ -25,6 +25,8 @@ struct PacketSender {
     }
 
     var hasOutput: Bool { !output.isEmpty }
+    /// The memory the buffer holds.
+    var storageSize: Int { output.size }
 
     /// Hands the unwritten bytes to `write`, which returns how many it took; the rest stay for the
     /// next call. Once all are written the buffer keeps its memory (up to

@@ -144,6 +144,9 @@ public final class SSHTransport {
         sender.exchangeOutputBuffer(&buffer)
     }
 
+    /// The output buffer's size in bytes (what waits in it and its room).
+    public var outputBufferSize: Int { sender.storageSize }
+
     /// Sealed bytes not yet written or taken.
     public var hasOutput: Bool { sender.hasOutput }
 

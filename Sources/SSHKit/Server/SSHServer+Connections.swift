@@ -140,11 +140,11 @@ extension SSHServer {
     /// events and writes what it produced.
     func service(_ connection: ServerConnection, _ readiness: Readiness) {
         if readiness.contains(.writable) { flush(connection) }
-        let lent = lendSpareOutput(to: connection)
-        let lentInput = lendSpareInput(to: connection)
+        let lentOutput = lend(.output, to: connection)
+        let lentInput = lend(.input, to: connection)
         defer {
-            if lent { takeBackSpareOutput(from: connection) }
-            if lentInput { takeBackSpareInput(from: connection) }
+            if lentOutput { takeBack(.output, from: connection) }
+            if lentInput { takeBack(.input, from: connection) }
         }
         if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.readHangup) || readiness.contains(.error) {
             // Fairness: at most four chunks, and no longer than MaxReadTime ms (0 = no time limit),
@@ -194,7 +194,7 @@ extension SSHServer {
     func flush(_ connection: ServerConnection) {
         guard !connection.isClosing, connection.writesHeld == 0 else { return }
         // A lent buffer written to the end keeps its memory: it goes back to the server.
-        let keepingCapacity = connection.borrowsSpareOutput
+        let keepingCapacity = connection.borrowedSpares.contains(.output)
         while connection.transport.hasOutput {
             // Straight from the transport's buffer: what the socket does not take stays there.
             var result = TransferResult.wouldBlock
@@ -242,51 +242,43 @@ extension SSHServer {
     /// of each per reply.
     func coalescingWrites(_ channelId: Int, _ body: () -> Void) {
         guard let (connection, _, _) = try? channel(channelId) else { return body() }
-        let lent = lendSpareOutput(to: connection)
+        let lent = lend(.output, to: connection)
         connection.writesHeld += 1
         body()
         connection.writesHeld -= 1
         flush(connection)
-        if lent { takeBackSpareOutput(from: connection) }
+        if lent { takeBack(.output, from: connection) }
     }
 
-    /// Lends the server's spare output buffer — its pages in use already — to a connection with
-    /// nothing waiting to be written, for the packets of one turn; false when it cannot (output is
-    /// waiting, or the buffer is lent already).
-    func lendSpareOutput(to connection: ServerConnection) -> Bool {
-        guard !connection.borrowsSpareOutput, connection.transport.exchangeOutputBuffer(&spareOutput) else { return false }
-        connection.borrowsSpareOutput = true
+    /// Lends the server's spare buffer of `spare`'s direction to a connection with nothing
+    /// waiting in its own, for one turn; false when it cannot (bytes wait, or it is lent already).
+    func lend(_ spare: SpareBuffer, to connection: ServerConnection) -> Bool {
+        guard !connection.borrowedSpares.contains(spare), exchange(spare, of: connection, with: &spareBuffers[spare, default: []])
+        else { return false }
+        connection.borrowedSpares.insert(spare)
         return true
     }
 
-    /// Takes the spare buffer back once the socket took everything; while output waits, the
-    /// connection keeps it (and gives up all but ``TransportLimits/retainedBufferSize`` of it
-    /// once written).
-    func takeBackSpareOutput(from connection: ServerConnection) {
-        connection.borrowsSpareOutput = false
-        guard !connection.isClosing, connection.transport.exchangeOutputBuffer(&spareOutput) else { return }
-        if spareOutput.count > Self.maximumSpareBuffer { spareOutput = [] }
-    }
-
-    /// Lends the server's receive buffer to a connection with nothing buffered, for the reads of
-    /// one turn; false when it cannot.
-    func lendSpareInput(to connection: ServerConnection) -> Bool {
-        guard !connection.borrowsSpareInput, connection.transport.exchangeReceiveBuffer(&spareInput) else { return false }
-        connection.borrowsSpareInput = true
-        return true
-    }
-
-    /// Takes the lent receive buffer back when the connection has nothing buffered; otherwise it
-    /// keeps it (a packet is half read). A connection's own buffer larger than
-    /// `TransportLimits.retainedBufferSize` is let go, so idle connections hold little.
-    func takeBackSpareInput(from connection: ServerConnection) {
-        connection.borrowsSpareInput = false
-        guard !connection.isClosing, connection.transport.exchangeReceiveBuffer(&spareInput) else { return }
-        if connection.transport.receiveBufferSize > TransportLimits.retainedBufferSize {
+    /// Takes the spare buffer back once nothing waits in it (the socket took every sealed byte,
+    /// every read byte was opened); otherwise the connection keeps it until then. The
+    /// connection's own buffer, back with it, is let go when larger than
+    /// `TransportLimits.retainedBufferSize`, so idle connections hold little.
+    func takeBack(_ spare: SpareBuffer, from connection: ServerConnection) {
+        connection.borrowedSpares.remove(spare)
+        guard !connection.isClosing, exchange(spare, of: connection, with: &spareBuffers[spare, default: []]) else { return }
+        let own = spare == .output ? connection.transport.outputBufferSize : connection.transport.receiveBufferSize
+        if own > TransportLimits.retainedBufferSize {
             var released: [UInt8] = []
-            _ = connection.transport.exchangeReceiveBuffer(&released)
+            _ = exchange(spare, of: connection, with: &released)
         }
-        if spareInput.count > Self.maximumSpareBuffer { spareInput = [] }
+        if spareBuffers[spare, default: []].count > Self.maximumSpareBuffer { spareBuffers[spare] = [] }
+    }
+
+    private func exchange(_ spare: SpareBuffer, of connection: ServerConnection, with buffer: inout [UInt8]) -> Bool {
+        switch spare {
+        case .output: connection.transport.exchangeOutputBuffer(&buffer)
+        case .input: connection.transport.exchangeReceiveBuffer(&buffer)
+        }
     }
 
     /// The largest spare buffer kept in either direction: a run of 16 SFTP replies of 32 KiB,

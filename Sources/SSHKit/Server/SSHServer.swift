@@ -79,13 +79,10 @@ public final class SSHServer {
 
     /// Read size per socket read.
     static let readChunk = 64 * 1024
-    /// A receive buffer lent to the connection being read (``lendSpareInput(to:)``): reads land
-    /// where packets are opened, and an idle connection holds no read-sized buffer of its own.
-    var spareInput: [UInt8] = []
-    /// An output buffer lent to one connection at a time for a run of coalesced writes
-    /// (``coalescingWrites(_:_:)``), so a connection keeps at most
-    /// `TransportLimits.retainedBufferSize` of its own between writes.
-    var spareOutput: [UInt8] = []
+    /// One buffer per direction lent to the connection being served (``lend(_:to:)``): reads land
+    /// where packets are opened and bursts are sealed into pages in use, while an idle connection
+    /// keeps at most `TransportLimits.retainedBufferSize` of its own.
+    var spareBuffers: [SpareBuffer: [UInt8]] = [:]
 
     public init() throws {
         OpenSSL.initialize()

@@ -44,10 +44,8 @@ final class ServerConnection {
     var disconnectedByPeer = false
     /// Above 0 while ``SSHServer/coalescingWrites(_:_:)`` gathers sealed packets for one write.
     var writesHeld = 0
-    /// Whether the transport seals into the server's spare output buffer (``SSHServer/lendSpareOutput(to:)``).
-    var borrowsSpareOutput = false
-    /// Whether the transport reads into the server's spare receive buffer (``SSHServer/takeBackSpareInput(from:)``).
-    var borrowsSpareInput = false
+    /// The server's spare buffers the transport works in now (``SSHServer/lend(_:to:)``).
+    var borrowedSpares: Set<SpareBuffer> = []
     /// The user-authentication layer, once the first key exchange gave a session identifier.
     var auth: UserAuthServer?
     /// The request whose decision the application deferred, and what to do with it.
@@ -103,4 +101,9 @@ struct DeferredAuth {
     let number: Int
     let isQuery: Bool
     let delaysFailure: Bool
+}
+
+/// The two buffers a server lends its connections: one for sealed output, one for reads.
+enum SpareBuffer: Hashable {
+    case output, input
 }
