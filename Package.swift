@@ -88,6 +88,7 @@ let package = Package(
             path: "bench/LoginBenchmark", swiftSettings: strict),
 
         // MARK: - Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SSHWireTests", dependencies: ["SSHWire"], swiftSettings: strict),
         .testTarget(
             name: "SSHCryptoTests", dependencies: ["SSHCrypto", "SSHWire"],
@@ -95,12 +96,12 @@ let package = Package(
         .testTarget(
             name: "SSHCoreTests", dependencies: ["SSHCore", "SSHCrypto", "SSHWire"],
             swiftSettings: strict),
-        .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "SSHCore", "SSHCrypto"], swiftSettings: strict),
+        .testTarget(name: "SSHKitTests", dependencies: ["TestSupport", "SSHKit", "SSHCore", "SSHCrypto"], swiftSettings: strict),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShims"], swiftSettings: strict),
-        .testTarget(name: "SFTPTests", dependencies: ["SFTP", "SSHWire"], swiftSettings: strict),
+        .testTarget(name: "SFTPTests", dependencies: ["TestSupport", "SFTP", "SSHWire"], swiftSettings: strict),
         .testTarget(name: "SSHDaemonTests", dependencies: ["SSHDaemon", "SSHKit", "SSHCrypto"], swiftSettings: strict),
         .testTarget(
-            name: "InteropTests", dependencies: ["SSHCrypto", "SSHKit", "SFTP", "SSHDaemon"], exclude: ["Scripts"],
+            name: "InteropTests", dependencies: ["TestSupport", "SSHCrypto", "SSHKit", "SFTP", "SSHDaemon"], exclude: ["Scripts"],
             swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import SSHCrypto
 import SSHKit
 
@@ -6,15 +7,15 @@ import SSHKit
 /// client key; and the real OpenSSH client run against it while the test thread serves it with
 /// `doEvents()`.
 struct ClassServerHarness {
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
     let keyFile: URL
     let key: any SSHPrivateKey
 
     init(_ prefix: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory(prefix)
         key = try SSHKeyGenerator.generateEd25519()
-        keyFile = directory.appendingPathComponent("id_ed25519")
+        keyFile = scratch.url.appendingPathComponent("id_ed25519")
         try writeExecutable(keyFile.path, try SSHPrivateKeyFile.openSSHFormat(key, comment: "test", passphrase: nil))
         chmod(keyFile.path, 0o600)
     }

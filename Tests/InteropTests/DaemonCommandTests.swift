@@ -1,6 +1,7 @@
 import Foundation
 import SSHCrypto
 import SSHDaemon
+import TestSupport
 import Testing
 
 /// The `swift-sshd` binary as built: the binary beside this test bundle.
@@ -15,11 +16,11 @@ enum DaemonBinary {
 
 /// `swift-sshd -t`, `-T`, `-o`, `keygen` and `user …` run as an administrator runs them.
 @Suite struct DaemonCommandTests {
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sshd-commands-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory("sshd-commands")
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -1,15 +1,17 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A scratch deployment of the built `swift-sshd` for tests: a directory with its config, host
 /// key, users file and `RootDirectory`, and the daemon started on an ephemeral loopback port.
 struct DaemonFixture {
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
     let root: URL
 
     init(_ name: String) throws {
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("\(name)-\(UUID().uuidString)")
-        root = directory.appendingPathComponent("root")
+        scratch = try ScratchDirectory(name, in: URL(fileURLWithPath: "/tmp"))
+        root = scratch.url.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         chmod(directory.path, 0o755)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SSHDaemon
+import TestSupport
 import Testing
 
 /// `make install` (its copying part, with the binary the tests built), the manual pages and the
@@ -9,7 +10,8 @@ import Testing
     func file(_ path: String) -> String { repository.appendingPathComponent(path).path }
 
     @Test func installPutsEveryFileInPlaceAndKeepsAnEditedConfig() throws {
-        let stage = URL(fileURLWithPath: "/tmp").appendingPathComponent("sshd-install-\(UUID().uuidString)").path
+        let scratch = try ScratchDirectory("sshd-install", in: URL(fileURLWithPath: "/tmp"))
+        let stage = scratch.url.path
         let install = ["-C", repository.path, "install-files", "DESTDIR=\(stage)", "BINARY=\(DaemonBinary.path)"]
         let first = try run("/usr/bin/make", install)
         #expect(first.status == 0, "\(first.output)")
@@ -52,7 +54,8 @@ import Testing
             #expect(rendered.status == 0 && rendered.output.contains("swift-sshd"), "\(page)")
         }
         // The page is generated from config/swift-sshd.conf: it is current, and names every key.
-        let fresh = "/tmp/sshd-conf5-\(UUID().uuidString)"
+        let scratch = try ScratchDirectory("sshd-conf5")
+        let fresh = scratch.path("swift-sshd.conf.5")
         #expect(try run("/usr/bin/python3", [file("man/make-conf5.py"), fresh]).status == 0)
         let committed = try String(contentsOfFile: file("man/swift-sshd.conf.5"), encoding: .utf8)
         #expect(try String(contentsOfFile: fresh, encoding: .utf8) == committed, "run `make man`")

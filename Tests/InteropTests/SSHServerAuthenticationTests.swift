@@ -1,6 +1,7 @@
 import Foundation
 import SSHCrypto
 import SSHKit
+import TestSupport
 import Testing
 
 /// `SSHUserAuthRequest` through the class, driven by the real OpenSSH client. Passwords and
@@ -12,11 +13,11 @@ import Testing
         var logLines: [String] = []
     }
 
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sshauth-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory("sshauth")
         // Answers by prompt: the password prompt gets $TEST_PASSWORD; the two keyboard-interactive prompts fixed words.
         let script = directory.appendingPathComponent("askpass.sh")
         try writeExecutable(script.path, """

@@ -2,23 +2,25 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 import Testing
 @testable import SFTP
 
 /// ConfinedFileSystem against a real temporary directory: the operations, and the confinement
 /// attack table — every way out of the root refused or kept inside it by the kernel.
 @Suite struct ConfinedFileSystemTests {
-    let base: URL
+    let scratch: ScratchDirectory
+    var base: URL { scratch.url }
     let root: URL
     /// A file outside the root that no row may read, write, link or rename.
     let sentinel: URL
     let fileSystem: ConfinedFileSystem
 
     init() throws {
-        base = FileManager.default.temporaryDirectory.appendingPathComponent("sftp-confined-\(UUID().uuidString)")
-        root = base.appendingPathComponent("root")
+        scratch = try ScratchDirectory("sftp-confined")
+        root = scratch.url.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("home/alice"), withIntermediateDirectories: true)
-        sentinel = base.appendingPathComponent("secret")
+        sentinel = scratch.url.appendingPathComponent("secret")
         try Data("outside the root".utf8).write(to: sentinel)
         try Data("inside".utf8).write(to: root.appendingPathComponent("home/alice/note.txt"))
         fileSystem = try ConfinedFileSystem(root: root.path)

@@ -1,5 +1,6 @@
 import Foundation
 import SSHWire
+import TestSupport
 import Testing
 @testable import SFTP
 
@@ -59,11 +60,13 @@ import Testing
         }
     }
 
+    let scratch: ScratchDirectory
     let root: URL
     let fileSystem: ConfinedFileSystem
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("sftp-session-\(UUID().uuidString)")
+        scratch = try ScratchDirectory("sftp-session")
+        root = scratch.url
         try FileManager.default.createDirectory(at: root.appendingPathComponent("home/bob"), withIntermediateDirectories: true)
         fileSystem = try ConfinedFileSystem(root: root.path)
     }

@@ -1,18 +1,19 @@
 import Foundation
 import SSHCrypto
+import TestSupport
 import Testing
 @testable import SSHKit
 
 /// Host keys through the store settings (server digest §5): files, blobs, auto-detection,
 /// passphrases, subjects, alternates, and every store type that does not apply.
 @Suite struct HostKeyStoreTests {
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
     let key: any SSHPrivateKey
     let keyText: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hostkeys-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory("hostkeys")
         key = try SSHKeyGenerator.generateEd25519()
         keyText = try SSHPrivateKeyFile.openSSHFormat(key, comment: "host@example", passphrase: nil)
     }
