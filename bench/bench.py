@@ -109,6 +109,48 @@ def light_handshakes(server, work, client, count, in_flight):
     return succeeded / float(fields["seconds"]), (cpu_seconds(server) - cpu) * 1000 / max(succeeded, 1), failed
 
 
+FLOOR = pathlib.Path(__file__).resolve().parent / "floor.py"
+# The OpenSSL cipher each SSH cipher does its bulk work with (OpenSSH's chacha20-poly1305 runs
+# the same ChaCha20 and Poly1305 over every byte as the IETF construction does).
+FLOOR_CIPHERS = {"aes128-gcm@openssh.com": "aes-128-gcm", "chacha20-poly1305@openssh.com": "chacha20-poly1305"}
+
+
+def floor_run(arguments):
+    done = subprocess.run([sys.executable, str(FLOOR)] + arguments, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or not done.stdout.startswith("cpu="):
+        raise RuntimeError(f"floor.py {' '.join(arguments)} failed ({done.returncode}): {done.stderr}")
+    return float(done.stdout.strip().split("=")[1])
+
+
+def floor(work, upload):
+    """CPU seconds per GiB of the copies alone (bench/floor.py): no SSH, no cipher."""
+    source = str(work / "data" / "1g.bin")
+    if upload:
+        return floor_run(["upload", source, str(work / "data" / "floor-up.bin")])
+    return floor_run(["download", source])
+
+
+def floor_cipher(cipher):
+    """CPU seconds per GiB of the cipher alone, at OpenSSL's own speed."""
+    return floor_run(["cipher", FLOOR_CIPHERS[cipher]])
+
+
+def floor_report(floors):
+    lines = [
+        "Floor: what the kernel's copies (file ↔ user memory ↔ loopback socket, `bench/floor.py`, "
+        "no SSH) and the cipher at OpenSSL's own speed cost per GiB, measured in the same run; no "
+        "server can spend less. CPU seconds per GiB.",
+        "",
+        "| transfer | OpenSSH sshd | swift-sshd | kernel copies | cipher | floor | floor / OpenSSH | swift-sshd − floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, theirs, ours, kernel, cipher_alone in floors:
+        total = kernel + cipher_alone
+        lines.append(f"| {label} | {theirs:.2f} s | {ours:.2f} s | {kernel:.2f} s | {cipher_alone:.2f} s | "
+                     f"{total:.2f} s | {ratio(total, theirs):.2f}× | {ours - total:.2f} s |")
+    return "\n".join(lines)
+
+
 def pss_kib(server):
     total = 0
     for pid in server.processes():
@@ -202,6 +244,7 @@ def main():
             print(f"{label}: OpenSSH {theirs:.3f} {unit}, swift-sshd {ours:.3f} {unit}", file=sys.stderr, flush=True)
 
         size = GIB
+        floors = []
         for cipher in CIPHERS:
             short = cipher.split("@")[0]
             for upload in (False, True):
@@ -215,6 +258,10 @@ def main():
                 both(f"SFTP {direction}, {short}", "MB/s", transfer)
                 theirs, ours = median(samples[servers[0].name]), median(samples[servers[1].name])
                 rows.append((f"server CPU per GiB, SFTP {direction}, {short}", "s", theirs, ours, ratio(ours, theirs), "lower"))
+                kernel = median([floor(work, upload) for _ in range(runs)])
+                cipher_alone = median([floor_cipher(cipher) for _ in range(runs)])
+                floors.append((f"SFTP {direction}, {short}", theirs, ours, kernel, cipher_alone))
+                print(f"floor, {direction} {short}: kernel {kernel:.3f} s, cipher {cipher_alone:.3f} s", file=sys.stderr, flush=True)
         for upload in (True, False):
             direction = "client → server (`cat > /dev/null`)" if upload else "server → client (`cat file`)"
             both(f"raw channel {direction}, aes128-gcm", "MB/s", lambda server, upload=upload: size / raw_channel(server, work, upload)[0] / 1e6)
@@ -270,6 +317,8 @@ def main():
         subprocess.run(["rm", "-rf", str(work)])
 
     print(report(rows, runs, args))
+    print()
+    print(floor_report(floors))
 
 
 def report(rows, runs, args):

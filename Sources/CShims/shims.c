@@ -42,3 +42,11 @@ int sshd_heap_thresholds(int trim_threshold, int mmap_threshold) {
     int trim_set = mallopt(M_TRIM_THRESHOLD, trim_threshold);
     return mmap_set == 1 && trim_set == 1;
 }
+
+size_t sshd_heap_free_bytes(void) {
+    return mallinfo2().fordblks;
+}
+
+int sshd_heap_trim(void) {
+    return malloc_trim(0);
+}

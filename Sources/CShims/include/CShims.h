@@ -19,6 +19,13 @@ int sshd_memcmp_consttime(const void *a, const void *b, size_t len);
 /// glibc's mallopt(M_TRIM_THRESHOLD) and mallopt(M_MMAP_THRESHOLD), in bytes; 1 when both took.
 int sshd_heap_thresholds(int trim_threshold, int mmap_threshold);
 
+/// Bytes in free chunks of every malloc arena (glibc's mallinfo2().fordblks), given back to the
+/// kernel or not.
+size_t sshd_heap_free_bytes(void);
+
+/// glibc's malloc_trim(0): gives every free page of every arena back; 1 when any was.
+int sshd_heap_trim(void);
+
 /// Loads the OpenSSL `default` and `legacy` providers once; returns 1 on success.
 /// Loading any provider explicitly disables the implicit default one, so both are loaded.
 int sshd_load_providers(void);

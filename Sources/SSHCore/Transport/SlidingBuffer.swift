@@ -4,7 +4,8 @@
 /// ``PacketReceiver``: received bytes not yet opened). Consuming moves `start`; when everything is
 /// consumed both marks go back to 0 without moving a byte. Room is made by moving the pending
 /// bytes (at most a packet) to the front, and only then by doubling the buffer, so a stream of
-/// packets neither reallocates nor zeroes memory once the buffer has its working size.
+/// packets neither reallocates nor zeroes memory once the buffer has its working size. Room is
+/// never zeroed: a byte becomes pending only once written.
 struct SlidingBuffer {
     private(set) var storage: [UInt8] = []
     private(set) var start = 0
@@ -36,13 +37,17 @@ struct SlidingBuffer {
         }
         let needed = pending + count
         let doubled = max(needed, 2 * storage.count)
-        var grown = [UInt8](repeating: 0, count: needed <= preferredSize ? min(doubled, preferredSize) : doubled)
-        if pending > 0 {
-            grown.withUnsafeMutableBytes { destination in
-                storage.withUnsafeBytes { destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<pending])) }
+        let size = needed <= preferredSize ? min(doubled, preferredSize) : doubled
+        // The room is not zeroed: every byte of it is written (sealed, or received) before it
+        // becomes pending, and writing zeros first would touch every page twice.
+        storage = storage.withUnsafeBytes { old in
+            [UInt8](unsafeUninitializedCapacity: size) { destination, initialized in
+                if pending > 0, let base = destination.baseAddress, let source = old.baseAddress {
+                    UnsafeMutableRawPointer(base).copyMemory(from: source, byteCount: pending)
+                }
+                initialized = size
             }
         }
-        storage = grown
     }
 
     /// Copies `bytes` after the pending ones.

@@ -84,6 +84,7 @@ public final class Daemon {
         HeapSettings.apply()
         try Signals.ignore(SIGPIPE)
         let reactor = server.ssh.reactor
+        HeapSettings.scheduleTrims(on: reactor)
         try reactor.watchSignals([SIGTERM, SIGINT]) { [unowned self] info in
             if info.signal == SIGTERM, !draining {
                 beginDrain()
