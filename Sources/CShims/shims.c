@@ -37,10 +37,11 @@ void sshd_openssl_last_error(char *buf, size_t len) {
     ERR_clear_error();
 }
 
-int sshd_heap_thresholds(int trim_threshold, int mmap_threshold) {
+int sshd_heap_settings(int trim_threshold, int mmap_threshold, int arenas) {
     int mmap_set = mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     int trim_set = mallopt(M_TRIM_THRESHOLD, trim_threshold);
-    return mmap_set == 1 && trim_set == 1;
+    int arenas_set = mallopt(M_ARENA_MAX, arenas);
+    return mmap_set == 1 && trim_set == 1 && arenas_set == 1;
 }
 
 size_t sshd_heap_free_bytes(void) {

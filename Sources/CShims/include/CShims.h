@@ -16,8 +16,9 @@ void sshd_cleanse(void *ptr, size_t len);
 /// Constant-time comparison of `len` bytes; 0 when equal (CRYPTO_memcmp).
 int sshd_memcmp_consttime(const void *a, const void *b, size_t len);
 
-/// glibc's mallopt(M_TRIM_THRESHOLD) and mallopt(M_MMAP_THRESHOLD), in bytes; 1 when both took.
-int sshd_heap_thresholds(int trim_threshold, int mmap_threshold);
+/// glibc's mallopt(M_TRIM_THRESHOLD) and mallopt(M_MMAP_THRESHOLD), in bytes, and
+/// mallopt(M_ARENA_MAX); 1 when all three took.
+int sshd_heap_settings(int trim_threshold, int mmap_threshold, int arenas);
 
 /// Bytes in free chunks of every malloc arena (glibc's mallinfo2().fordblks), given back to the
 /// kernel or not.
