@@ -286,9 +286,9 @@ extension SSHServer {
         }
     }
 
-    /// The largest spare buffer kept in either direction: a client's whole window of sealed
-    /// replies (OpenSSH's sftp opens 2 MiB) once the buffer has doubled past it. A smaller bound
-    /// let the grown buffer go after every run of replies, and each run faulted in (and zeroed)
+    /// The largest spare buffer kept in either direction. Sealed replies waiting for the socket
+    /// grew the output past 4 MiB in 1 GiB downloads to OpenSSH's sftp; with a 1 MiB bound the
+    /// grown buffer went after every run of replies and the next run faulted in (and zeroed)
     /// fresh pages again: about 0.9 GiB of new mappings per GiB downloaded. It is one buffer
     /// per direction per server, not per connection.
     static let maximumSpareBuffer = 8 * 1024 * 1024
