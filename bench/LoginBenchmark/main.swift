@@ -250,7 +250,7 @@ do {
     if let failure = tally.firstFailure { FileHandle.standardError.write(Data("first failure: \(failure)\n".utf8)) }
     // `_exit`, not `exit`: the login threads may still be running their thread-local destructors
     // (OpenSSL's among them) while `exit` runs OpenSSL's cleanup, and the two freed the same
-    // memory about once in 20 runs of 40 logins ("double free or corruption").
+    // memory now and then ("double free or corruption": 2 of about 580 runs of 40 logins).
     fflush(nil)
     _exit(tally.failed == 0 ? 0 : 1)
 } catch {
