@@ -181,6 +181,9 @@ extension SSHServer {
                     // of the first, which a delayed ACK would hold for 40 ms.
                     if connection.channels == nil { try? TCPSocket.acknowledgeNow(connection.fd) }
                     handleEvents(connection)
+                    // A short read emptied the socket: asking again would only return EAGAIN
+                    // (readiness is level-triggered, so bytes that arrive now wake us again).
+                    if count < Self.readChunk { break readLoop }
                 }
             }
         }
