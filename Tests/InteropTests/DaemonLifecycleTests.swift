@@ -142,7 +142,12 @@ import Glibc
         let (daemon, port) = try fixture.start(config)
         defer { daemon.terminate() }
         #expect(fixture.waitForLog(daemon, "Server listening"))
-        let listeners = try run("/usr/bin/ss", ["-Hltn", "sport = :\(port)"])
+        // Worker 0 logs that line before it starts the others: give them a moment to listen.
+        var listeners = try run("/usr/bin/ss", ["-Hltn", "sport = :\(port)"])
+        for _ in 0..<50 where listeners.output.split(separator: "\n").count < 3 {
+            usleep(100_000)
+            listeners = try run("/usr/bin/ss", ["-Hltn", "sport = :\(port)"])
+        }
         #expect(listeners.output.split(separator: "\n").count == 3, "\(listeners.output)")
         let statuses = try (0..<12).map { try fixture.ssh(port, user: "carol", ["exit \($0 + 10)"]).status }
         #expect(statuses == (0..<12).map { Int32($0 + 10) })
