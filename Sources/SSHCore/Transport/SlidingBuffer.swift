@@ -3,9 +3,9 @@
 /// Both directions of the transport keep one (``PacketSender``: sealed bytes not yet written;
 /// ``PacketReceiver``: received bytes not yet opened). Consuming moves `start`; when everything is
 /// consumed both marks go back to 0 without moving a byte. Room is made by moving the pending
-/// bytes (at most a packet) to the front, and only then by doubling the buffer, so a stream of
-/// packets neither reallocates nor zeroes memory once the buffer has its working size. Room is
-/// never zeroed: a byte becomes pending only once written.
+/// bytes to the front, and only then by doubling the buffer, so a stream of packets does not
+/// reallocate once the buffer has its working size. Room is never zeroed: a byte becomes pending
+/// only once written.
 struct SlidingBuffer {
     private(set) var storage: [UInt8] = []
     private(set) var start = 0

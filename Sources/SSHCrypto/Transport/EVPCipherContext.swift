@@ -70,18 +70,12 @@ final class EVPCipherContext {
     /// Encrypts or decrypts `buffer` in place. For CBC, `buffer.count` must be a multiple of
     /// the block size (the caller checks; with padding off EVP would otherwise hold bytes back).
     func transform(_ buffer: UnsafeMutableRawBufferPointer) throws {
-        guard buffer.count > 0, let base = buffer.baseAddress else { return }
-        guard buffer.count <= Self.maximumChunk else { throw CryptoError.unsupported("packet too long") }
-        let bytes = base.assumingMemoryBound(to: UInt8.self)
-        var written: Int32 = 0
-        guard EVP_CipherUpdate(context, bytes, &written, bytes, Int32(buffer.count)) == 1,
-            Int(written) == buffer.count
-        else { throw CryptoError.fromOpenSSL("EVP_CipherUpdate") }
+        try transform(from: UnsafeRawBufferPointer(buffer), into: buffer)
     }
 
-    /// Encrypts or decrypts `source` into `destination` (same length, not overlapping): a stream
-    /// or AEAD mode continues where the last call left off, so a packet may be transformed in
-    /// parts, some in place and some from elsewhere.
+    /// Encrypts or decrypts `source` into `destination` (same length; the same bytes, or not
+    /// overlapping): a stream or AEAD mode continues where the last call left off, so a packet
+    /// may be transformed in parts, some in place and some from elsewhere.
     func transform(from source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws {
         guard source.count > 0, let input = source.baseAddress, let output = destination.baseAddress else { return }
         guard source.count == destination.count else { throw CryptoError.unsupported("transform of unequal lengths") }

@@ -87,10 +87,10 @@ final class ServerConnection {
         self.transport = transport
     }
 
-    /// Sealed bytes the socket has not taken yet (they wait in the transport's buffer).
     /// How a close the client made is described (``SSHServer/closingLine(_:_:)`` reads it so).
     var closedByPeerDescription: String { "Connection closed by \(remoteHost) port \(remotePort)" }
 
+    /// Sealed bytes the socket has not taken yet (they wait in the transport's buffer).
     var hasPendingOutput: Bool { transport.hasOutput }
 }
 
